@@ -1,0 +1,4 @@
+"""Allow ``python -m scraper``."""
+from scraper.cli import main
+
+main()
