@@ -1,0 +1,94 @@
+"""Raw page bodies: zstandard compression with a dictionary trained per site from its first pages."""
+from __future__ import annotations
+
+import logging
+import sqlite3
+
+import zstandard
+
+log = logging.getLogger("scraper.store")
+
+#: Pages a site must have stored before its dictionary is trained (then those pages are recompressed with it).
+DICT_MIN_SAMPLES = 16
+#: At most this many pages feed the training.
+DICT_MAX_SAMPLES = 400
+DICT_SIZE = 112_640
+LEVEL = 9
+
+
+class PageCodec:
+    """Compresses and decompresses page bodies, caching one zstd dictionary per site."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self._dicts: dict[int, zstandard.ZstdCompressionDict] = {}
+        self._site_dict: dict[int, int | None] = {}
+        self._plain = zstandard.ZstdCompressor(level=LEVEL)
+        self._compressors: dict[int, zstandard.ZstdCompressor] = {}
+
+    def _dict(self, dict_id: int) -> zstandard.ZstdCompressionDict:
+        """The dictionary with this id, loaded once."""
+        if dict_id not in self._dicts:
+            row = self.conn.execute("SELECT data FROM zstd_dicts WHERE id = ?", (dict_id,)).fetchone()
+            self._dicts[dict_id] = zstandard.ZstdCompressionDict(row[0])
+        return self._dicts[dict_id]
+
+    def site_dict_id(self, site_id: int | None) -> int | None:
+        """The id of the site's dictionary, if trained (a site that has none is asked again next time)."""
+        if site_id is None:
+            return None
+        cached = self._site_dict.get(site_id)
+        if cached is None:
+            row = self.conn.execute("SELECT max(id) FROM zstd_dicts WHERE site_id = ?", (site_id,)).fetchone()
+            cached = row[0]
+            if cached is not None:
+                self._site_dict[site_id] = cached
+        return cached
+
+    def compress(self, body: bytes, site_id: int | None) -> tuple[bytes, int | None]:
+        """(compressed bytes, dictionary id or None)."""
+        dict_id = self.site_dict_id(site_id)
+        if dict_id is None:
+            return self._plain.compress(body), None
+        if dict_id not in self._compressors:
+            self._compressors[dict_id] = zstandard.ZstdCompressor(level=LEVEL, dict_data=self._dict(dict_id))
+        return self._compressors[dict_id].compress(body), dict_id
+
+    def decompress(self, data: bytes, compression: str, dict_id: int | None) -> bytes:
+        """The raw body back."""
+        if compression == "none":
+            return bytes(data)
+        if dict_id is None:
+            return zstandard.ZstdDecompressor().decompress(data)
+        return zstandard.ZstdDecompressor(dict_data=self._dict(dict_id)).decompress(data)
+
+    def needs_dict(self, site_id: int | None) -> bool:
+        """True when the site has no dictionary yet but enough pages to train one."""
+        if site_id is None or self.site_dict_id(site_id) is not None:
+            return False
+        row = self.conn.execute("SELECT count(*) FROM pages WHERE site_id = ? AND dict_id IS NULL",
+                                (site_id,)).fetchone()
+        return row[0] >= DICT_MIN_SAMPLES
+
+    def train(self, site_id: int, created_at: str) -> int | None:
+        """Train the site's dictionary from its stored pages and recompress them (caller holds a transaction)."""
+        rows = self.conn.execute(
+            "SELECT sha256, compression, dict_id, data FROM pages WHERE site_id = ? AND dict_id IS NULL "
+            "ORDER BY stored_at LIMIT ?", (site_id, DICT_MAX_SAMPLES)).fetchall()
+        samples = [self.decompress(data, comp, did) for _, comp, did, data in rows]
+        size = min(DICT_SIZE, max(4096, sum(map(len, samples)) // 8))
+        try:
+            trained = zstandard.train_dictionary(size, samples, level=LEVEL)
+        except zstandard.ZstdError as exc:
+            log.warning("site %s: zstd dictionary training failed (%s); pages stay compressed without one",
+                        site_id, exc)
+            return None
+        dict_id = self.conn.execute(
+            "INSERT INTO zstd_dicts (site_id, created_at, samples, data) VALUES (?, ?, ?, ?)",
+            (site_id, created_at, len(samples), trained.as_bytes())).lastrowid
+        self._site_dict[site_id] = dict_id
+        for (sha, _, _, _), body in zip(rows, samples):
+            data, used = self.compress(body, site_id)
+            self.conn.execute("UPDATE pages SET data = ?, stored_size = ?, dict_id = ? WHERE sha256 = ?",
+                              (data, len(data), used, sha))
+        return dict_id
