@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from importlib.resources import files
+from urllib.parse import quote
 
 from scraper.exceptions import ArchiveError
 
@@ -76,21 +77,33 @@ def connect(path: str, *, readonly: bool, busy_timeout: float) -> sqlite3.Connec
     if readonly:
         if not os.path.exists(path):
             raise ArchiveError(f"{path}: no such archive (run `scraper crawl` first, or pass --db)")
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=busy_timeout,
-                               isolation_level=None, check_same_thread=False)
+        conn = connect_readonly(path, busy_timeout)
     else:
         check_writable(path)
         conn = sqlite3.connect(path, timeout=busy_timeout, isolation_level=None, check_same_thread=False)
     try:
         conn.execute("PRAGMA foreign_keys = ON")
-        if not readonly:
-            conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except sqlite3.Error:
         conn.close()
         raise
     return conn
+
+
+def connect_readonly(path: str, busy_timeout: float) -> sqlite3.Connection:
+    """A read-only connection; on read-only media where SQLite cannot make its -shm file, open it immutable."""
+    uri = "file:" + quote(os.path.abspath(path))
+    conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=busy_timeout, isolation_level=None,
+                           check_same_thread=False)
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return conn
+    except sqlite3.OperationalError as exc:
+        conn.close()
+        if "unable to open" not in str(exc) or os.access(os.path.dirname(os.path.abspath(path)), os.W_OK):
+            raise
+    return sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True, timeout=busy_timeout, isolation_level=None,
+                           check_same_thread=False)
 
 
 def check_writable(path: str) -> None:
@@ -131,12 +144,17 @@ def prepare(conn: sqlite3.Connection, path: str, *, readonly: bool) -> None:
     if version is not None and version > SCHEMA_VERSION:
         raise ArchiveError(f"{path}: was written by a newer scraper (schema version {version}, this one knows "
                            f"up to {SCHEMA_VERSION}); upgrade scraper to use it")
-    if version == SCHEMA_VERSION:
-        return
     if readonly:
         if version is None:
             raise ArchiveError(f"{path}: is empty, not an archive")
-        raise ArchiveError(f"{path}: uses schema version {version}; open it once for writing to migrate it")
+        if version < SCHEMA_VERSION:
+            raise ArchiveError(f"{path}: uses schema version {version}; open it once for writing to migrate it")
+        return
+    # only now that the file is known to be ours (or empty) is it changed: WAL is persistent in the file
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    if version == SCHEMA_VERSION:
+        return
     conn.execute("BEGIN IMMEDIATE")
     try:
         version = stored_version(conn, path)  # again, under the write lock: another process may have done it
