@@ -1,0 +1,125 @@
+"""The article content: find its container, drop what is not the article, and render HTML and paragraph text."""
+from __future__ import annotations
+
+import copy
+import re
+
+from lxml import etree, html
+
+from scraper.parse import themes
+from scraper.parse.document import BLOCK_TAGS, SKIP_TEXT_TAGS, is_screen_reader
+
+#: Tags never part of an article's content (interactive or invisible).
+DROP_TAGS = {"script", "style", "noscript", "template", "form", "button", "input", "select", "textarea", "nav",
+             "iframe", "object", "embed", "svg", "canvas", "dialog"}
+#: Class/id words of non-article blocks inside content areas: sharing, related posts, ads, author boxes…
+JUNK = re.compile(
+    r"sharedaddy|share|sharing|social|jp-relatedposts|related|yarpp|crp_related|addtoany|a2a_|author-?box|"
+    r"author-?bio|about-?author|saboxplugin|comments?-area|comment-respond|(?:^|[\s_-])ads?(?:$|[\s_-])|adsbygoogle|"
+    r"advert|code-block|ai-viewport|sponsor|newsletter|mc4wp|subscribe|post-navigation|nav-links|page-links|"
+    r"breadcrumb|ez-toc|toc_container|wp-block-post-comments|post-tags|tags-links|printfriendly|wpcnt|"
+    r"inline-related|read-more-links|heateor|shared-counts|swp_social|essb_|mashsb|sumome|wp-embedded-content",
+    re.IGNORECASE,
+)
+_TERM_CLASSES = re.compile(r"(?:^|\s)(?:category|tag|post_tag|format|type|status)-\S+")
+_LAZY_SRC = ("data-src", "data-lazy-src", "data-original", "data-orig-file")
+_SPACES = re.compile(r"[ \t\r\f\v\u00a0\u200b]+")
+
+
+def find_container(scope: etree._Element) -> tuple[etree._Element | None, str | None]:
+    """The element holding the post content and the strategy that found it."""
+    for name, elements in themes.select(scope, themes.BODY):
+        return elements[0], f"theme:{name}"
+    densest = _densest_paragraph_parent(scope)
+    return (densest, "heuristic:paragraph-density") if densest is not None else (None, None)
+
+
+def _densest_paragraph_parent(scope: etree._Element) -> etree._Element | None:
+    """The element whose direct <p> children hold the most text (generic fallback for unknown markup)."""
+    totals: dict[etree._Element, int] = {}
+    for paragraph in scope.iter("p"):
+        parent = paragraph.getparent()
+        if parent is not None:
+            totals[parent] = totals.get(parent, 0) + len(paragraph.text_content())
+    if not totals:
+        return None
+    best = max(totals, key=lambda el: totals[el])
+    return best if totals[best] >= 200 else None
+
+
+def clean_copy(container: etree._Element) -> etree._Element:
+    """A copy of the container without scripts, forms, sharing, related posts, ads, author boxes and SR labels."""
+    clean = copy.deepcopy(container)
+    clean.tail = None
+    doomed = []
+    for el in clean.iter():
+        if not isinstance(el.tag, str):
+            doomed.append(el)
+        elif el is not clean and (el.tag in DROP_TAGS or is_screen_reader(el) or _is_junk(el)):
+            doomed.append(el)
+    for el in doomed:
+        if el.getparent() is not None:
+            el.drop_tree() if isinstance(el, html.HtmlElement) else el.getparent().remove(el)
+    for el in clean.iter("img"):
+        _unlazy(el)
+    for el in clean.iter():
+        for attribute in [a for a in el.attrib if a == "style" or a.startswith("on")]:
+            del el.attrib[attribute]
+    return clean
+
+
+def _is_junk(el: etree._Element) -> bool:
+    """True for a block whose class or id names sharing, related posts, ads, author boxes or the like."""
+    marks = f"{el.get('class') or ''} {el.get('id') or ''}".strip()
+    return bool(marks) and bool(JUNK.search(_TERM_CLASSES.sub(" ", marks)))
+
+
+def _unlazy(img: etree._Element) -> None:
+    """Point a lazy-loaded image's src at the real file (lazy-load plugins park it in data-* attributes)."""
+    src = img.get("src") or ""
+    if not src or src.startswith("data:"):
+        for attribute in _LAZY_SRC:
+            if img.get(attribute):
+                img.set("src", img.get(attribute))
+                return
+
+
+def inner_html(el: etree._Element) -> str:
+    """The serialised children of an element (its content without the wrapper)."""
+    parts = [el.text or ""]
+    parts.extend(etree.tostring(child, encoding="unicode", method="html") for child in el)
+    return "".join(parts).strip()
+
+
+def paragraphs_text(el: etree._Element) -> str:
+    """Readable text: one paragraph per block element, blank lines between paragraphs, <br> as a line break."""
+    paragraphs: list[str] = []
+    current: list[str] = []
+
+    def flush() -> None:
+        text = "\n".join(_SPACES.sub(" ", line).strip() for line in "".join(current).split("\n"))
+        text = re.sub(r"\n{2,}", "\n", text).strip()
+        if text:
+            paragraphs.append(text)
+        current.clear()
+
+    walker = etree.iterwalk(el, events=("start", "end"))
+    for event, node in walker:
+        tag = node.tag if isinstance(node.tag, str) else ""
+        if event == "start":
+            if tag in SKIP_TEXT_TAGS or not tag:
+                walker.skip_subtree()
+                continue
+            if tag == "br":
+                current.append("\n")
+            elif tag in BLOCK_TAGS:
+                flush()
+            if node.text:
+                current.append(node.text.replace("\n", " "))
+        else:
+            if tag in BLOCK_TAGS and tag != "br":
+                flush()
+            if node is not el and node.tail:
+                current.append(node.tail.replace("\n", " "))
+    flush()
+    return "\n\n".join(paragraphs)

@@ -1,0 +1,58 @@
+"""Comment counts: localised count texts, comment headings, listed comments and open comment forms."""
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+from scraper.parse import themes
+from scraper.parse.document import visible_text
+from scraper.parse.words import COMMENT_NOUNS, COMMENTS_CLOSED, LEAVE_A_COMMENT, ONE_COMMENT, ZERO_COMMENTS
+
+_INTEGER = re.compile(r"(?<![\w.,])(\d{1,3}(?:[ .,\u00a0\u202f]\d{3})+|\d+)(?![\w%])")
+_QUOTED = re.compile(r"[“«„\"‘'].*$")
+
+
+def count_from_text(text: str, needs_noun: bool = False) -> int | None:
+    """The comment count a text states ("0 commentaire", "Keine Kommentare", "One thought on …"), or None."""
+    text = _QUOTED.sub("", text).strip()   # the post title quoted in "3 thoughts on “Top 10”" is not a count
+    if not text or (needs_noun and not COMMENT_NOUNS.search(text)):
+        return None
+    if ZERO_COMMENTS.search(text) or LEAVE_A_COMMENT.search(text) or COMMENTS_CLOSED.search(text):
+        return 0
+    match = _INTEGER.search(text)
+    if match:
+        return int(re.sub(r"\D", "", match.group(1)))
+    if ONE_COMMENT.search(text):
+        return 1
+    return None
+
+
+def comment_count(scope: etree._Element, page: etree._Element) -> tuple[int | None, str | None]:
+    """(count, strategy): meta count links, then comment headings, then listed comments, then an open form."""
+    for name, elements in themes.select(scope, themes.COMMENT_COUNT, themes.BOILERPLATE_NOT_COMMENTS):
+        for el in elements:
+            value = el.get("content")
+            count = int(value) if value and value.strip().isdigit() else count_from_text(
+                visible_text(el), needs_noun=not name.startswith("microdata"))
+            if count is not None:
+                return count, f"theme:{name}"
+    for region in _comment_regions(scope, page):
+        for name, elements in themes.select(region, themes.COMMENT_HEADING, None):
+            for el in elements:
+                count = count_from_text(visible_text(el), needs_noun=True)
+                if count is not None:
+                    return count, f"theme:{name}"
+    for region in _comment_regions(scope, page):
+        lists = themes.COMMENT_LIST(region)
+        if lists:
+            return len(themes.COMMENT_ITEMS(lists[0])), "wp-core:comment-list"
+    for region in _comment_regions(scope, page):
+        if themes.COMMENT_FORM(region):
+            return 0, "wp-core:open-comment-form"
+    return None, None
+
+
+def _comment_regions(scope: etree._Element, page: etree._Element) -> list[etree._Element]:
+    """Where comments may sit: inside the post container, else anywhere on the page (themes print them after it)."""
+    return [scope] if scope is page else [scope, page]

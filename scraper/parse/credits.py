@@ -1,0 +1,91 @@
+"""Photo credits: split a lead-image caption into the credit without its label ("Photo : @OTAN" -> "@OTAN")."""
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+from lxml.cssselect import CSSSelector
+
+from scraper.parse.document import clean_text, visible_text
+from scraper.parse.words import CREDIT_LABELS
+
+#: Elements that hold only the credit (Media Credit plugin, Newspack Image Credits, common theme classes).
+CREDIT_ELEMENTS = CSSSelector(".image-credit, .media-credit, .wp-media-credit, .photo-credit, .credit, "
+                              ".caption-credit, .wp-caption-credit, .figure-credit")
+_LABEL_WORDS = "|".join(re.escape(label) for label in CREDIT_LABELS)
+#: A label followed by ":" (or "by/de/di"-style labels that already end with a preposition), then the credit.
+_LABELLED = re.compile(rf"(?:^|[\s.,;(\[|/–—-])(?:{_LABEL_WORDS})\s*(?::|-|–|—)\s*(?P<credit>.+)$", re.IGNORECASE)
+_PREPOSITION_LABEL = re.compile(
+    r"(?:^|[\s.,;(\[|/–—-])(?:photo|photos|image|picture|foto|fotos|photograph)\s+(?:by|de|di|von|door|par)\s+"
+    r"(?P<credit>.+)$", re.IGNORECASE)
+_COPYRIGHT = re.compile(r"(?:©|\(c\)|copyright)\s*(?P<credit>.+)$", re.IGNORECASE)
+_HANDLE = re.compile(r"(?:^|\s)(?P<credit>@[\w.]+)\s*$")
+_PARENTHESISED = re.compile(r"\((?P<credit>[^()]{2,60})\)\s*\.?$")
+_AGENCIES = re.compile(
+    r"\b(?:AFP|AP|Reuters|EPA|dpa|Getty(?: Images)?|ANSA|EFE|Lusa|Keystone|Belga|ANP|Shutterstock|iStock(?:photo)?|"
+    r"Unsplash|Pexels|Pixabay|Wikimedia(?: Commons)?|Wikipedia|Adobe Stock|Sipa|Maxppp|Abaca|DR|Imago|picture alliance|"
+    r"Alamy|Bloomberg|Xinhua|NurPhoto|Hans Lucas|Europa Press|LaPresse|Agência Brasil)\b")
+_DR = re.compile(r"(?:^|[\s.])(?:photo\s+)?(DR|D\.R\.)\s*\.?$", re.IGNORECASE)
+
+
+def credit_from_caption(caption_el: etree._Element | None, caption: str | None) -> str | None:
+    """The credit in a caption: a dedicated credit element, else a labelled tail, ©, @handle or "(AFP)"."""
+    if caption_el is not None:
+        for el in CREDIT_ELEMENTS(caption_el):
+            text = visible_text(el)
+            if text:
+                return _strip_label(text) or text
+    return credit_from_text(caption)
+
+
+def credit_from_text(caption: str | None) -> str | None:
+    """The credit in a caption's text, label removed; None when the caption names no credit."""
+    text = clean_text(caption)
+    if not text:
+        return None
+    for pattern in (_LABELLED, _PREPOSITION_LABEL, _COPYRIGHT):
+        match = _last_match(pattern, text)
+        if match:
+            credit = _tidy(match.group("credit"))
+            if credit:
+                return credit
+    for pattern in (_HANDLE, _DR):
+        match = pattern.search(text)
+        if match:
+            return _tidy(match.group(1) if pattern is _DR else match.group("credit"))
+    match = _PARENTHESISED.search(text)
+    if match and (_AGENCIES.search(match.group("credit")) or "photo" in match.group("credit").lower()):
+        return _strip_label(match.group("credit")) or _tidy(match.group("credit"))
+    tail = re.split(r"\s+[/|]\s+", text)
+    if len(tail) > 1 and _AGENCIES.search(tail[-1]) and len(tail[-1]) <= 60:
+        return _tidy(tail[-1])
+    return None
+
+
+def _last_match(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
+    """The match starting furthest right, so "Photo: A. Photo: B" yields B, the one next to the credit."""
+    match = pattern.search(text)
+    while match:
+        later = pattern.search(text, match.start() + 1)
+        if not later:
+            return match
+        match = later
+    return None
+
+
+def _strip_label(text: str) -> str | None:
+    """A credit element's text without a leading label ("Credit: X" -> "X")."""
+    for pattern in (_LABELLED, _PREPOSITION_LABEL, _COPYRIGHT):
+        match = pattern.search(text)
+        if match:
+            return _tidy(match.group("credit"))
+    return None
+
+
+def _tidy(credit: str) -> str | None:
+    """Trim wrapping punctuation around a credit."""
+    credit = clean_text(credit).strip(" .;,")
+    if credit.endswith(")") and credit.count("(") < credit.count(")"):
+        credit = credit[:-1].rstrip(" .;,")
+    credit = credit.strip(" .;,")
+    return credit or None

@@ -1,0 +1,148 @@
+"""Bytes to one lxml tree: charset from HTTP, BOM, meta or detection; guards against huge and non-HTML input."""
+from __future__ import annotations
+
+import codecs
+import re
+from collections.abc import Mapping
+
+from lxml import etree, html
+
+#: Pages bigger than this are cut before parsing (a warning says so); real posts are far smaller.
+MAX_PARSE_BYTES = 16 * 1024 * 1024
+#: Only this much of the page is shown to charset detection (enough to decide, cheap on big pages).
+DETECT_BYTES = 64 * 1024
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_:.\-]+)""", re.IGNORECASE)
+_HEADER_CHARSET = re.compile(r"""charset\s*=\s*["']?\s*([A-Za-z0-9_:.\-]+)""", re.IGNORECASE)
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+_WHITESPACE = re.compile(r"\s+")
+#: Per WHATWG, pages labelled latin-1 or ascii are really decoded as windows-1252.
+_WINDOWS_1252_ALIASES = {"iso8859-1", "latin-1", "ascii", "iso-8859-1", "latin1", "us-ascii", "cp819"}
+
+_PARSER = html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True, huge_tree=True,
+                          no_network=True, default_doctype=False)
+
+BLOCK_TAGS = {"address", "article", "aside", "blockquote", "br", "dd", "div", "dl", "dt", "figcaption", "figure",
+              "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "nav", "ol", "p", "pre",
+              "section", "table", "td", "th", "tr", "ul"}
+SKIP_TEXT_TAGS = {"script", "style", "noscript", "template", "svg", "button", "select", "textarea"}
+SCREEN_READER = re.compile(r"(?:^|\s)(?:screen-reader-text|sr-only|visually-hidden|screen-reader|elementor-screen-only|"
+                           r"show-for-sr|assistive-text|hidden-title)(?:\s|$)")
+
+
+def header_charset(headers: Mapping[str, str] | None) -> str | None:
+    """The charset named by a Content-Type header, if any (header names in any case)."""
+    if not headers:
+        return None
+    for name, value in headers.items():
+        if str(name).lower() == "content-type" and value:
+            found = _HEADER_CHARSET.search(str(value))
+            return found.group(1) if found else None
+    return None
+
+
+def _codec(label: str | None) -> str | None:
+    """A Python codec name for a charset label, or None when the label is unknown."""
+    if not label:
+        return None
+    try:
+        name = codecs.lookup(label.strip().lower()).name
+    except LookupError:
+        return None
+    return "cp1252" if name in _WINDOWS_1252_ALIASES or label.strip().lower() in _WINDOWS_1252_ALIASES else name
+
+
+def looks_binary(data: bytes) -> bool:
+    """True for bytes that are clearly not text (NUL bytes or many control bytes near the start)."""
+    head = data[:4096]
+    if not head:
+        return False
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return False
+    controls = sum(1 for b in head if b < 9 or 13 < b < 32)
+    return b"\x00" in head or controls > len(head) * 0.05
+
+
+def decode(data: bytes, headers: Mapping[str, str] | None, warnings: list[str]) -> str:
+    """Decode page bytes: BOM, HTTP charset, meta charset, strict UTF-8, then detection; never fails."""
+    for bom, name in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
+        if data.startswith(bom):
+            return data[len(bom):].decode(name, errors="replace")
+    declared = [("HTTP", _codec(header_charset(headers)))]
+    meta = _META_CHARSET.search(data[:DETECT_BYTES])
+    declared.append(("meta", _codec(meta.group(1).decode("ascii", "replace")) if meta else None))
+    for origin, name in declared:
+        if name and not name.startswith("utf-16"):
+            try:
+                return data.decode(name)
+            except UnicodeDecodeError:
+                warnings.append(f"page declares charset {name} ({origin}) but is not valid {name}; detecting")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    return data.decode(_detect(data), errors="replace")
+
+
+def _detect(data: bytes) -> str:
+    """Best guess for undeclared non-UTF-8 bytes: charset-normalizer, else windows-1252 (the web's default)."""
+    from charset_normalizer import from_bytes  # imported lazily: only undeclared legacy pages need it
+
+    best = from_bytes(data[:DETECT_BYTES]).best()
+    name = _codec(best.encoding) if best else None
+    return name or "cp1252"
+
+
+def build_tree(text: str, warnings: list[str]) -> html.HtmlElement | None:
+    """Parse decoded HTML into one lxml tree (root <html>), or None with a warning when there is nothing to parse."""
+    text = _XML_DECLARATION.sub("", text, count=1)
+    if not text.strip():
+        warnings.append("empty page: nothing to parse")
+        return None
+    raw = text.encode("utf-8", errors="replace")
+    if len(raw) > MAX_PARSE_BYTES:
+        warnings.append(f"page is {len(raw) // 1024 // 1024} MB; only its first {MAX_PARSE_BYTES // 1024 // 1024} MB "
+                        "were parsed")
+        raw = raw[:MAX_PARSE_BYTES]
+    try:
+        root = etree.fromstring(raw, _PARSER)
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
+        warnings.append(f"page could not be parsed as HTML: {exc}")
+        return None
+    if root is None or not isinstance(root, html.HtmlElement):
+        warnings.append("page could not be parsed as HTML: no document element")
+        return None
+    return root
+
+
+def clean_text(text: str | None) -> str:
+    """Collapse whitespace (incl. non-breaking spaces) and strip."""
+    return _WHITESPACE.sub(" ", text or "").replace("\u200b", "").strip()
+
+
+def is_screen_reader(el: etree._Element) -> bool:
+    """True for elements only screen readers see (WordPress .screen-reader-text and friends)."""
+    cls = el.get("class")
+    return bool(cls and SCREEN_READER.search(cls))
+
+
+def visible_text(el: etree._Element | None) -> str:
+    """Text of an element without screen-reader labels, scripts and styles, whitespace collapsed."""
+    if el is None:
+        return ""
+    parts: list[str] = []
+    walker = etree.iterwalk(el, events=("start", "end"))
+    for event, node in walker:
+        if event == "start":
+            if not isinstance(node.tag, str) or node.tag in SKIP_TEXT_TAGS or is_screen_reader(node):
+                walker.skip_subtree()
+            if node.tag in BLOCK_TAGS:
+                parts.append(" ")
+            if node.text:
+                parts.append(node.text)
+        elif node is not el:
+            if node.tag in BLOCK_TAGS:
+                parts.append(" ")
+            if node.tail:
+                parts.append(node.tail)
+    return clean_text("".join(parts))

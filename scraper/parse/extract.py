@@ -1,0 +1,536 @@
+"""The field-by-field extraction: each field takes the most trusted strategy that yields a value."""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urljoin
+
+from lxml import etree
+from lxml.cssselect import CSSSelector
+
+from scraper.parse import body, comments, credits, dates, document, themes
+from scraper.parse.structured import Head, ld_list, ld_names, ld_text, read_head
+from scraper.parse.words import AUTHOR_PREFIX, WRITTEN_BY_LABELS
+from scraper.record import Post
+
+_WP_MARKERS = ("/wp-content/", "/wp-includes/", "api.w.org", 'content="WordPress', "wp-block-", "yoast-schema-graph",
+               "rank-math-schema", "/wp-json/")
+_LISTING_CLASSES = {"home", "blog", "archive", "category", "tag", "search", "author", "date", "paged", "tax"}
+_SINGLE_CLASSES = {"single", "single-post", "page", "singular", "attachment"}
+_POST_ID_CLASS = re.compile(r"(?:^|\s)postid-(\d+)(?:\s|$)")
+_SHORTLINK_ID = re.compile(r"[?&]p=(\d+)\b")
+_REST_ID = re.compile(r"/wp/v2/(?:posts|pages)/(\d+)")
+_TITLE_SEPARATORS = (" – ", " — ", " - ", " | ", " · ", " » ", " :: ", " ~ ")
+_SITE_TITLE = CSSSelector(".site-title, #site-title, .site-branding a[rel~=home], .wp-block-site-title")
+_WEBPAGE_TYPES = {"webpage", "itempage", "collectionpage", "profilepage", "aboutpage"}
+
+
+@dataclass
+class Page:
+    """Everything the field extractors share: the tree, its regions and the page's declarations."""
+
+    root: etree._Element
+    body: etree._Element
+    scope: etree._Element          # the post's own container (article, Elementor single template, main…)
+    head: Head
+    base_url: str | None
+    article: dict[str, Any] | None   # the JSON-LD Article node
+    webpage: dict[str, Any] | None   # the JSON-LD WebPage node
+
+    def regions(self) -> list[etree._Element]:
+        """The post container first, then the whole body (themes print titles and meta in heroes outside it)."""
+        return [self.scope] if self.scope is self.body else [self.scope, self.body]
+
+
+def extract_into(post: Post, html: bytes | str, url: str | None, headers: Mapping[str, str] | None) -> None:
+    """Fill post from the page; every problem becomes a warning."""
+    text = _to_text(html, headers, post.warnings)
+    if text is None:
+        return
+    post.is_wordpress = any(marker in text for marker in _WP_MARKERS)
+    root = document.build_tree(text, post.warnings)
+    if root is None:
+        post.url = url
+        return
+    page = _page(root, url, post.warnings)
+    post.url = _canonical(page, url)
+    page.base_url = post.url or url
+    _set(post, "language", _language(page))
+    _set(post, "site_name", _site_name(page))
+    listing = _listing_size(page)
+    if listing:
+        post.warnings.append(f"listing page ({listing} posts), not a single post: post fields left empty")
+        return
+    for field_name, extractor in _EXTRACTORS:
+        _guarded(post, field_name, extractor, page)
+
+
+def _to_text(html: bytes | str, headers: Mapping[str, str] | None, warnings: list[str]) -> str | None:
+    """The page as text, or None (with a warning) when it is empty or not text at all."""
+    if isinstance(html, str):
+        data_text = html
+    elif isinstance(html, (bytes, bytearray, memoryview)):
+        data = bytes(html)
+        if not data.strip():
+            warnings.append("empty page: nothing to parse")
+            return None
+        if document.looks_binary(data):
+            warnings.append(f"not HTML: {len(data)} bytes of binary data")
+            return None
+        data_text = document.decode(data, headers, warnings)
+    else:
+        warnings.append(f"not HTML: got {type(html).__name__}, expected bytes or str")
+        return None
+    if not data_text.strip():
+        warnings.append("empty page: nothing to parse")
+        return None
+    if "<" not in data_text[:65536]:
+        warnings.append("no HTML markup found: parsed as plain text")
+    return data_text
+
+
+def _page(root: etree._Element, url: str | None, warnings: list[str]) -> Page:
+    """Read the head and locate the post's container."""
+    head = read_head(root, warnings)
+    page_body = root.find("body")
+    page_body = page_body if page_body is not None else root
+    article = head.article()
+    webpages = head.nodes_of(*_WEBPAGE_TYPES)
+    page = Page(root=root, body=page_body, scope=page_body, head=head, base_url=url, article=article,
+                webpage=webpages[0] if webpages else None)
+    page.scope = _post_container(page)
+    return page
+
+
+def _post_container(page: Page) -> etree._Element:
+    """The element that wraps this post: the one carrying its ID, else the first post article, else main."""
+    post_id = _body_post_id(page)
+    if post_id:
+        marked = page.body.xpath(f'.//*[@id="post-{post_id}" or contains(concat(" ", normalize-space(@class), " "), '
+                                 f'" post-{post_id} ")]')
+        if marked:
+            return marked[0]
+    for article in themes.ARTICLES(page.body):
+        if (article.get("id") or "").startswith("post-") and not themes.inside(article, page.body, themes.BOILERPLATE):
+            return article
+    for name, elements in themes.select(page.body, themes.POST_CONTAINER, None):
+        return elements[0]
+    return page.body
+
+
+def _body_post_id(page: Page) -> int | None:
+    """The post ID from WordPress's body class postid-N."""
+    match = _POST_ID_CLASS.search(page.body.get("class") or "")
+    return int(match.group(1)) if match else None
+
+
+def _listing_size(page: Page) -> int:
+    """How many posts a listing page (home, archive, search) shows; 0 for a single post or page."""
+    classes = set((page.body.get("class") or "").split())
+    if classes & _SINGLE_CLASSES or _body_post_id(page):
+        return 0
+    posts = [a for a in themes.ARTICLES(page.body) if (a.get("id") or "").startswith("post-")]
+    if classes & _LISTING_CLASSES:
+        return max(len(posts), 1)
+    return len(posts) if len(posts) >= 3 else 0
+
+
+def _guarded(post: Post, field_name: str, extractor: Callable[[Post, Page], None], page: Page) -> None:
+    """Run one field's extractor; a bug in one field must not lose the others."""
+    try:
+        extractor(post, page)
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError, etree.LxmlError) as exc:
+        post.warnings.append(f"{field_name}: extraction failed ({type(exc).__name__}: {exc})")
+
+
+def _set(post: Post, field_name: str, found: tuple[Any, str] | None) -> None:
+    """Store (value, strategy) in the field and its source when a strategy yielded a value."""
+    if found and found[0] not in (None, "", []):
+        setattr(post, field_name, found[0])
+        post.sources[field_name] = found[1]
+
+
+# ---------------------------------------------------------------- page-level fields
+
+def _canonical(page: Page, url: str | None) -> str | None:
+    """The canonical URL (rel=canonical, og:url), absolute; else the URL the caller gave."""
+    for candidate in (page.head.first_link("canonical"), page.head.first_meta("og:url")):
+        if candidate:
+            return urljoin(url or "", candidate)
+    return url
+
+
+def _language(page: Page) -> tuple[str, str] | None:
+    """The page language as a BCP 47 tag (fr-FR): <html lang>, JSON-LD inLanguage, og:locale."""
+    candidates = [(page.head.html_lang, "html:lang"),
+                  (ld_text(page.article.get("inLanguage")) if page.article else None, "jsonld:inLanguage"),
+                  (page.head.first_meta("og:locale", "content-language"), "meta:og:locale")]
+    for value, source in candidates:
+        if value and value.strip():
+            return value.strip().replace("_", "-"), source
+    return None
+
+
+def _site_name(page: Page) -> tuple[str, str] | None:
+    """The site's name: og:site_name, JSON-LD WebSite name, application-name."""
+    value = page.head.first_meta("og:site_name")
+    if value:
+        return document.clean_text(value), "meta:og:site_name"
+    for node in page.head.nodes_of("website"):
+        name = ld_text(node.get("name"))
+        if name:
+            return name, "jsonld:WebSite"
+    for _, link_type, title in page.head.links.get("alternate", ()):
+        if link_type == "application/rss+xml" and " » " in title:
+            return document.clean_text(title.split(" » ")[0]), "wp-core:feed-link-title"
+    value = page.head.first_meta("application-name")
+    if value:
+        return document.clean_text(value), "meta:application-name"
+    for el in _SITE_TITLE(page.body):
+        text = document.visible_text(el)
+        if text:
+            return text, "theme:site-title"
+    return None
+
+
+# ---------------------------------------------------------------- post fields
+
+def _wp_id(post: Post, page: Page) -> None:
+    """WordPress post ID: body postid-N, article#post-N, shortlink ?p=N, REST alternate link, comment form."""
+    post_id = _body_post_id(page)
+    if post_id:
+        _set(post, "wp_id", (post_id, "wp-core:body-class"))
+        return
+    scope_id = re.fullmatch(r"post-(\d+)", page.scope.get("id") or "")
+    if scope_id:
+        _set(post, "wp_id", (int(scope_id.group(1)), "wp-core:article-id"))
+        return
+    for href, source in ((page.head.first_link("shortlink"), "wp-core:shortlink"),
+                         (page.head.first_link("alternate", "application/json"), "wp-core:rest-link")):
+        match = (_SHORTLINK_ID if source.endswith("shortlink") else _REST_ID).search(href or "")
+        if match:
+            _set(post, "wp_id", (int(match.group(1)), source))
+            return
+    field = page.body.xpath('.//input[@name="comment_post_ID"]/@value')
+    if field and str(field[0]).isdigit():
+        _set(post, "wp_id", (int(field[0]), "wp-core:comment-form"))
+
+
+def _title(post: Post, page: Page) -> None:
+    """The title as displayed: the theme's title element, confirmed by (or else) JSON-LD, OpenGraph, <title>."""
+    site = post.site_name
+    headline = _strip_site(ld_text(page.article.get("headline")) if page.article else None, site)
+    displayed = _displayed_title(page)
+    if headline and (not displayed or _same(headline, displayed[0])):
+        _set(post, "title", (headline, "jsonld:headline"))
+    elif displayed:
+        _set(post, "title", displayed)
+    elif headline:
+        _set(post, "title", (headline, "jsonld:headline"))
+    else:
+        og_title = _strip_site(page.head.first_meta("og:title", "twitter:title"), site)
+        title_el = page.root.find("head/title")
+        html_title = _strip_site(document.clean_text(title_el.text_content()) if title_el is not None else None,
+                                 site, guess=True)
+        _set(post, "title", (og_title, "meta:og:title") if og_title else (html_title, "html:title"))
+
+
+def _displayed_title(page: Page) -> tuple[str, str] | None:
+    """The title element of the theme, in the post container first."""
+    for region in page.regions():
+        for name, elements in themes.select(region, themes.TITLE):
+            for el in elements:
+                text = document.visible_text(el)
+                if text:
+                    return text, f"theme:{name}"
+    return None
+
+
+def _same(a: str, b: str) -> bool:
+    """Titles equal once case, quotes and spacing are normalised."""
+    def norm(text: str) -> str:
+        return re.sub(r"\W+", " ", text.casefold()).strip()
+    return norm(a) == norm(b)
+
+
+def _strip_site(title: str | None, site: str | None, guess: bool = False) -> str | None:
+    """A title without its " – Site name" suffix (or, when guessing, without the last separated part)."""
+    if not title:
+        return None
+    title = document.clean_text(title)
+    for separator in _TITLE_SEPARATORS:
+        if site and title.casefold().endswith((separator + site).casefold()) and len(title) > len(separator + site):
+            return title[: -len(separator + site)].strip()
+    if guess:
+        for separator in _TITLE_SEPARATORS:
+            if separator in title:
+                return title.rsplit(separator, 1)[0].strip()
+    return title
+
+
+def _author(post: Post, page: Page) -> None:
+    """Authors: JSON-LD article author(s), author meta, twitter:data1 "Written by", then theme bylines."""
+    found: tuple[list[str], str] | None = None
+    if page.article:
+        names = ld_names(page.head, page.article.get("author"))
+        if names:
+            found = (names, "jsonld:author")
+    if not found:
+        meta_author = page.head.first_meta("author", "article:author_name", "parsely-author", "sailthru.author")
+        if meta_author and not meta_author.startswith("http"):
+            found = ([document.clean_text(meta_author)], "meta:author")
+    if not found:
+        label = (page.head.first_meta("twitter:label1") or "").strip().casefold()
+        data = page.head.first_meta("twitter:data1")
+        if label in WRITTEN_BY_LABELS and data:
+            found = ([document.clean_text(data)], "meta:twitter:data1")
+    displayed = _displayed_authors(page)
+    if displayed and (not found or (len(displayed[0]) > len(found[0]) and found[0][0] in displayed[0])):
+        found = displayed
+    if found:
+        post.authors = found[0]
+        _set(post, "author", (found[0][0], found[1]))
+        post.sources["authors"] = found[1]
+
+
+def _displayed_authors(page: Page) -> tuple[list[str], str] | None:
+    """Author names from the theme's byline markup (label words like "By"/"Par"/"Von" removed)."""
+    for region in page.regions():
+        for table, skip in ((themes.AUTHOR, themes.BOILERPLATE), (themes.AUTHOR_BOX, None)):
+            for name, elements in themes.select(region, table, skip):
+                names = []
+                for el in elements:
+                    text = document.visible_text(el)
+                    text = AUTHOR_PREFIX.sub("", text, count=1) if el.tag != "a" or table is themes.AUTHOR_BOX else text
+                    text = text.strip(" ,;:|·•")
+                    if text and len(text) <= 80 and text not in names:
+                        names.append(text)
+                if names:
+                    return names, f"theme:{name}"
+    return None
+
+
+def _categories(post: Post, page: Page) -> None:
+    """Categories: the theme's category links (page order), then JSON-LD articleSection, article:section."""
+    found = _term_links(page, themes.CATEGORY)
+    if not found and page.article:
+        names = ld_list(page.article.get("articleSection"))
+        found = (names, "jsonld:articleSection") if names else None
+    if not found:
+        names = [document.clean_text(v) for v in page.head.meta.get("article:section", []) if v.strip()]
+        found = (list(dict.fromkeys(names)), "meta:article:section") if names else None
+    _set(post, "categories", found)
+
+
+def _tags(post: Post, page: Page) -> None:
+    """Tags: the theme's tag lists, rel=tag links outside category lists, Yoast keywords, article:tag."""
+    found = _term_links(page, themes.TAG) or _rel_tag_links(page)
+    if not found and page.article and "yoast" in page.head.plugins:
+        names = ld_list(page.article.get("keywords"))
+        found = (names, "jsonld:keywords") if names else None
+    if not found:
+        names = [document.clean_text(v) for v in page.head.meta.get("article:tag", []) if v.strip()]
+        found = (list(dict.fromkeys(names)), "meta:article:tag") if names else None
+    _set(post, "tags", found)
+
+
+def _term_links(page: Page, table: list) -> tuple[list[str], str] | None:
+    """Names of the term links a selector table finds first (post container first), de-duplicated, page order."""
+    for region in page.regions():
+        for name, elements in themes.select(region, table):
+            names = []
+            for el in elements:
+                text = document.visible_text(el).lstrip("#").strip(" ,;/|·•")
+                if text and len(text) <= 100 and text not in names:
+                    names.append(text)
+            if names:
+                return names, f"theme:{name}"
+    return None
+
+
+def _rel_tag_links(page: Page) -> tuple[list[str], str] | None:
+    """Links with rel="tag" that are not category links (core get_the_tag_list)."""
+    for region in page.regions():
+        names = []
+        for el in themes.REL_TAG(region):
+            rel = (el.get("rel") or "").lower().split()
+            href = el.get("href") or ""
+            if "category" in rel or "/category/" in href or themes.inside(el, region, themes.BOILERPLATE):
+                continue
+            if _in_category_list(el, region):
+                continue
+            text = document.visible_text(el).lstrip("#").strip()
+            if text and text not in names:
+                names.append(text)
+        if names:
+            return names, "wp-core:rel-tag"
+    return None
+
+
+def _in_category_list(el: etree._Element, region: etree._Element) -> bool:
+    """True for a link inside a category container (Kadence, Blocksy, block themes mark categories rel=tag)."""
+    return themes.inside(el, region, re.compile(r"categor|cat-links|meta-cat"))
+
+
+def _dates(post: Post, page: Page) -> None:
+    """Published and modified dates: JSON-LD, article meta, then the theme's <time> or text dates."""
+    for field_name, ld_key, meta_names, table in (
+            ("published_at", "datePublished", ("article:published_time", "datepublished", "date", "dc.date"),
+             themes.PUBLISHED),
+            ("modified_at", "dateModified", ("article:modified_time", "og:updated_time", "datemodified"),
+             themes.MODIFIED)):
+        found = None
+        for node, source in ((page.article, "jsonld:"), (page.webpage, "jsonld:WebPage.")):
+            value = dates.iso(ld_text(node.get(ld_key))) if node else None
+            if value:
+                found = (value, source + ld_key)
+                break
+        if not found:
+            value = dates.iso(page.head.first_meta(*meta_names))
+            found = (value, "meta:" + next(n for n in meta_names if page.head.first_meta(n))) if value else None
+        _set(post, field_name, found or _displayed_date(page, table))
+
+
+def _displayed_date(page: Page, table: list) -> tuple[str, str] | None:
+    """A date from the theme's markup: machine attributes first, else the localised text."""
+    for region in page.regions():
+        for name, elements in themes.select(region, table):
+            for el in elements:
+                machine = el.get("datetime") or el.get("datetime-local") or el.get("content")
+                value = dates.iso(machine) if machine else None
+                if value:
+                    return value, f"theme:{name}"
+                value = dates.text_date(document.visible_text(el))
+                if value:
+                    return value, f"theme:{name}:text"
+    return None
+
+
+def _featured_image(post: Post, page: Page) -> None:
+    """The lead image URL: JSON-LD article image, og:image, then the theme's featured image element."""
+    image = page.head.resolve(page.article.get("image")) if page.article else None
+    image = page.head.resolve(image[0]) if isinstance(image, list) and image else image
+    url = (image.get("url") or image.get("contentUrl")) if isinstance(image, dict) else image
+    if isinstance(url, str) and url.strip():
+        _set(post, "featured_image", (urljoin(page.base_url or "", url.strip()), "jsonld:image"))
+        return
+    og_image = page.head.first_meta("og:image", "og:image:url", "og:image:secure_url", "twitter:image")
+    if og_image:
+        _set(post, "featured_image", (urljoin(page.base_url or "", og_image), "meta:og:image"))
+        return
+    for region in page.regions():
+        for name, elements in themes.select(region, themes.FEATURED_IMAGE):
+            src = _image_source(elements[0])
+            if src:
+                _set(post, "featured_image", (urljoin(page.base_url or "", src), f"theme:{name}"))
+                return
+
+
+def _image_source(img: etree._Element) -> str | None:
+    """An <img>'s real file: lazy-load data-* attributes, else src (placeholders skipped)."""
+    for attribute in ("data-src", "data-lazy-src", "data-orig-file", "src"):
+        value = (img.get(attribute) or "").strip()
+        if value and not value.startswith("data:"):
+            return value
+    return None
+
+
+def _photo(post: Post, page: Page) -> None:
+    """Lead-image caption and its credit: theme featured caption, JSON-LD image caption, first content figure."""
+    caption_el, caption, source = _featured_caption(page)
+    if caption is None:
+        caption, source = _ld_image_caption(page)
+    if caption is None:
+        caption_el, caption, source = _lead_figure_caption(page)
+    if caption is None:
+        return
+    _set(post, "photo_caption", (caption, source))
+    _set(post, "photo_credit", (credits.credit_from_caption(caption_el, caption), source))
+
+
+def _featured_caption(page: Page) -> tuple[etree._Element | None, str | None, str | None]:
+    """The caption the theme prints under the featured image."""
+    for region in page.regions():
+        for name, elements in themes.select(region, themes.FEATURED_CAPTION):
+            text = document.visible_text(elements[0])
+            if text:
+                return elements[0], text, f"theme:{name}"
+    return None, None, None
+
+
+def _ld_image_caption(page: Page) -> tuple[str | None, str | None]:
+    """The JSON-LD primary image's caption (Yoast copies the attachment caption there)."""
+    for node, key in ((page.article, "image"), (page.webpage, "primaryImageOfPage"), (page.webpage, "image")):
+        image = page.head.resolve(node.get(key)) if node else None
+        image = page.head.resolve(image[0]) if isinstance(image, list) and image else image
+        caption = ld_text(image.get("caption")) if isinstance(image, dict) else None
+        if caption:
+            return caption, "jsonld:image.caption"
+    return None, None
+
+
+def _lead_figure_caption(page: Page) -> tuple[etree._Element | None, str | None, str | None]:
+    """The caption of a figure that opens the content (before any paragraph of text): the lead image."""
+    container, _ = body.find_container(page.scope)
+    if container is None:
+        return None, None, None
+    for el in container.iter("figure", "p", "div"):
+        classes = el.get("class") or ""
+        if el.tag == "p" and document.visible_text(el):
+            return None, None, None
+        if el.tag == "figure" or "wp-caption" in classes.split():
+            caption_el = el.find(".//figcaption")
+            if caption_el is None:
+                found = el.xpath('.//*[contains(concat(" ", normalize-space(@class), " "), " wp-caption-text ")]')
+                caption_el = found[0] if found else None
+            text = document.visible_text(caption_el) if caption_el is not None else ""
+            return (caption_el, text, "wp-core:lead-figure") if text else (None, None, None)
+    return None, None, None
+
+
+def _comment_count(post: Post, page: Page) -> None:
+    """Comment count: JSON-LD commentCount, then the theme's count texts, headings, listed comments, open form."""
+    if page.article:
+        value = page.article.get("commentCount")
+        if isinstance(value, (int, str)) and str(value).strip().isdigit():
+            _set(post, "comment_count", (int(value), "jsonld:commentCount"))
+            return
+    count, source = comments.comment_count(page.scope, page.body)
+    if count is not None:
+        post.comment_count = count
+        post.sources["comment_count"] = source
+
+
+def _excerpt(post: Post, page: Page) -> None:
+    """The summary: JSON-LD description, meta description, og:description."""
+    value = ld_text(page.article.get("description")) if page.article else None
+    if value:
+        _set(post, "excerpt", (value, "jsonld:description"))
+        return
+    for name in ("description", "og:description", "twitter:description"):
+        value = page.head.first_meta(name)
+        if value:
+            _set(post, "excerpt", (document.clean_text(value), f"meta:{name}"))
+            return
+
+
+def _body(post: Post, page: Page) -> None:
+    """The article content, cleaned, as HTML and as paragraph text."""
+    container, source = body.find_container(page.scope)
+    if container is None and page.scope is not page.body:
+        container, source = body.find_container(page.body)
+    if container is None:
+        post.warnings.append("no article content found")
+        return
+    clean = body.clean_copy(container)
+    _set(post, "body_html", (body.inner_html(clean), source))
+    _set(post, "body_text", (body.paragraphs_text(clean), source))
+
+
+_EXTRACTORS: list[tuple[str, Callable[[Post, Page], None]]] = [
+    ("wp_id", _wp_id), ("title", _title), ("author", _author), ("categories", _categories), ("tags", _tags),
+    ("dates", _dates), ("featured_image", _featured_image), ("photo", _photo), ("comment_count", _comment_count),
+    ("excerpt", _excerpt), ("body", _body),
+]

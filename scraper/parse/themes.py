@@ -1,0 +1,224 @@
+"""Theme markup: where common WordPress themes put each field, the post container, and page-wide boilerplate."""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from lxml import etree
+from lxml.cssselect import CSSSelector
+
+
+def _compile(pairs: list[tuple[str, str]]) -> list[tuple[CSSSelector, str]]:
+    """Compile (css, strategy) pairs once at import: XPath compilation is the costly part of a CSS query."""
+    return [(CSSSelector(css), name) for css, name in pairs]
+
+
+# Each table is in falling order of trust; the strategy name goes into Post.sources as "theme:<name>".
+TITLE = _compile([
+    (".elementor-widget-theme-post-title .elementor-heading-title", "elementor-post-title"),
+    ("h1.entry-title", "h1.entry-title"),
+    (".single-post-title", "single-post-title"),
+    ("h1.wp-block-post-title", "block-post-title"),
+    ("h1.cm-entry-title", "cm-entry-title"),
+    ("h1.title-post", "title-post"),
+    ("h1.hestia-title", "hestia-title"),
+    ("h1.zak-page-title", "zak-page-title"),
+    ("h1.post-title", "h1.post-title"),
+    ("h1.entry-header-title", "entry-header-title"),
+    ("h1[itemprop~=headline]", "microdata-headline"),
+    (".wp-block-post-title", "block-post-title"),
+    (".entry-title", "entry-title"),
+    ("[itemprop~=headline]", "microdata-headline"),
+    ("h1.page-title", "page-title"),
+])
+
+AUTHOR = _compile([
+    (".elementor-post-info__item--type-author", "elementor-post-info"),
+    ("a[rel~=author]", "rel-author"),
+    (".author.vcard .fn", "vcard"),
+    (".vcard .fn", "vcard"),
+    (".author.vcard .author-name", "vcard"),
+    (".author.vcard a", "vcard"),
+    (".byline .author-name", "byline"),
+    (".posted-by .author-name", "posted-by"),
+    (".byline a", "byline"),
+    (".posted-by a", "posted-by"),
+    (".meta-author a", "meta-author"),
+    (".post-author a", "post-author"),
+    (".wp-block-post-author__name", "block-post-author"),
+    (".wp-block-post-author-name", "block-post-author-name"),
+    ("[itemprop~=author] [itemprop~=name]", "microdata-author"),
+    ("[itemprop~=author]", "microdata-author"),
+    (".author-name", "author-name"),
+    (".byline", "byline"),
+    (".posted-by", "posted-by"),
+    (".meta-author", "meta-author"),
+])
+#: The author only named in an author box (Twenty Twenty-One prints "By X" there instead of a byline).
+AUTHOR_BOX = _compile([(".author-bio .author-title", "author-bio"), (".author-box .author-name", "author-box")])
+
+CATEGORY = _compile([
+    ("a[rel~=category]", "rel-category"),
+    (".taxonomy-category a", "block-post-terms"),
+    (".cat-links a", "cat-links"),
+    (".meta-cat a", "meta-cat"),
+    (".category-links a", "category-links"),
+    (".cm-post-categories a", "cm-post-categories"),
+    (".meta-categories a", "meta-categories"),
+    (".entry-categories a", "entry-categories"),
+    (".post-categories a", "post-categories"),
+    (".zak-cat-links a", "zak-cat-links"),
+    ("[itemprop~=articleSection]", "microdata-section"),
+])
+TAG = _compile([
+    (".taxonomy-post_tag a", "block-post-terms"),
+    (".tags-links a", "tags-links"),
+    (".post-tags a", "post-tags"),
+    (".tag-links a", "tag-links"),
+    (".entry-tags a", "entry-tags"),
+    (".nv-tags-list a", "nv-tags-list"),
+    (".meta-tag a", "meta-tag"),
+    (".zak-tags-links a", "zak-tags-links"),
+    (".post-tags-list a", "post-tags-list"),
+    ("[itemprop~=keywords] a", "microdata-keywords"),
+])
+#: Links with rel="tag" are tags unless they sit in a category list (Kadence, Blocksy, block themes use rel=tag there).
+REL_TAG = CSSSelector("a[rel~=tag]")
+
+PUBLISHED = _compile([
+    (".elementor-post-info__item--type-date", "elementor-post-info"),
+    ("time.entry-date.published", "entry-date"),
+    ("time.published", "time.published"),
+    (".wp-block-post-date:not(.wp-block-post-date__modified-date) time", "block-post-date"),
+    ("time.ct-meta-element-date", "blocksy-date"),
+    ("[itemprop~=datePublished]", "microdata-published"),
+    ("time[datetime-local]", "oceanwp-datetime-local"),
+    (".posted-on time", "posted-on"),
+    ("time.entry-date", "entry-date"),
+    (".meta-date", "meta-date"),
+    (".posted-on", "posted-on"),
+    (".entry-date", "entry-date"),
+    (".post-date", "post-date"),
+    ("span.published", "published"),
+    ("time[datetime]", "time"),
+])
+MODIFIED = _compile([
+    ("time.updated:not(.published)", "time.updated"),
+    (".wp-block-post-date__modified-date time", "block-post-date-modified"),
+    ("[itemprop~=dateModified]", "microdata-modified"),
+    (".meta-mod-date", "meta-mod-date"),
+    ("span.updated:not(.published)", "updated"),
+])
+
+FEATURED_CAPTION = _compile([
+    (".thumbnail-caption", "thumbnail-caption"),
+    (".elementor-widget-theme-post-featured-image figcaption", "elementor-featured-image"),
+    ("figure.post-thumbnail figcaption", "post-thumbnail"),
+    (".post-thumbnail figcaption", "post-thumbnail"),
+    (".post-thumbnail .wp-caption-text", "post-thumbnail"),
+    ("figure.ct-featured-image figcaption", "blocksy-featured-image"),
+    (".article-post-thumbnail-caption", "kadence-thumbnail-caption"),
+    (".featured-image figcaption", "featured-image"),
+    (".featured-image-caption", "featured-image"),
+    (".post-thumbnail-caption", "featured-image"),
+    (".entry-thumbnail figcaption", "featured-image"),
+    (".single-featured-image figcaption", "featured-image"),
+    ("figure.wp-block-post-featured-image figcaption", "block-featured-image"),
+])
+FEATURED_IMAGE = _compile([
+    ("img.wp-post-image", "wp-post-image"),
+    (".elementor-widget-theme-post-featured-image img", "elementor-featured-image"),
+    (".post-thumbnail img", "post-thumbnail"),
+    (".thumbnail img", "thumbnail"),
+    (".featured-image img", "featured-image"),
+])
+
+BODY = _compile([
+    (".elementor-widget-theme-post-content", "elementor-post-content"),
+    (".wp-block-post-content", "block-post-content"),
+    (".entry-content", "entry-content"),
+    (".single-content", "single-content"),
+    (".nv-content-wrap", "nv-content-wrap"),
+    (".cm-entry-summary", "cm-entry-summary"),
+    (".single-post-wrap", "single-post-wrap"),
+    ("[itemprop~=articleBody]", "microdata-body"),
+    (".td-post-content", "td-post-content"),
+    (".post-content", "post-content"),
+    (".article-content", "article-content"),
+    (".post-entry", "post-entry"),
+    (".entry-body", "entry-body"),
+    (".post-body", "post-body"),
+    (".page-content", "page-content"),
+])
+
+COMMENT_COUNT = _compile([
+    ("[itemprop~=commentCount]", "microdata-comment-count"),
+    (".elementor-post-info__item--type-comments", "elementor-post-info"),
+    ("li.meta-comments", "meta-comments"),
+    (".meta-comments-link", "meta-comments-link"),
+    (".comments-link", "comments-link"),
+    (".zak-comments-link", "zak-comments-link"),
+    (".cm-comments-link", "cm-comments-link"),
+    (".meta-comments", "meta-comments"),
+    (".post-comments", "post-comments"),
+    (".comment-count", "comment-count"),
+    ("a[href$='#comments']", "comments-anchor"),
+    ("a[href$='#respond']", "respond-anchor"),
+])
+COMMENT_HEADING = _compile([
+    (".wp-block-comments-title", "block-comments-title"),
+    (".comments-title", "comments-title"),
+    (".ct-comments-title", "blocksy-comments-title"),
+    (".title-comments", "title-comments"),
+    ("#comments > h2", "comments-heading"),
+    ("#comments > h3", "comments-heading"),
+])
+COMMENT_ITEMS = CSSSelector("li.comment, li.pingback, li.trackback, article.comment")
+COMMENT_LIST = CSSSelector("ol.comment-list, ol.commentlist, ul.comment-list, ol.wp-block-comment-template, "
+                           ".wp-block-comment-template")
+COMMENT_FORM = CSSSelector("#respond, .comment-respond, form#commentform, .wp-block-post-comments-form")
+
+POST_CONTAINER = _compile([
+    ("[data-elementor-type=single-post]", "elementor-single"),
+    (".elementor-location-single", "elementor-single"),
+    ("main", "main"),
+    ("[role=main]", "main"),
+    ("#main", "main"),
+    ("#primary", "primary"),
+    ("#content", "content"),
+])
+ARTICLES = CSSSelector("article")
+
+#: Class/id words of regions that are never the post's own meta: related posts, sharing, comments, author boxes…
+BOILERPLATE = re.compile(
+    r"related|share|sharing|social|comment|respond|author-?box|author-?bio|about-?author|saboxplugin|"
+    r"(?:^|\s)widget(?:\s|$)|widget-area|widget_|sidebar|site-footer|breadcrumb|(?:^|[\s_-])menu|navigation|"
+    r"nav-links|post-nav|yarpp|crp_|newsletter|advert|sponsor|popular|trending|recommend|more-from|jp-relatedposts",
+    re.IGNORECASE,
+)
+#: The same, minus comments: comment counts live in comment areas.
+BOILERPLATE_NOT_COMMENTS = re.compile(BOILERPLATE.pattern.replace("comment|respond|", ""), re.IGNORECASE)
+
+
+#: post_class() tokens named after the post's own terms ("tag-social-media") are not region names.
+_TERM_CLASSES = re.compile(r"(?:^|\s)(?:category|tag|post_tag|format|type|status|postid|post)-\S+")
+
+
+def inside(el: etree._Element, scope: etree._Element, pattern: re.Pattern[str]) -> bool:
+    """True when el or an ancestor below scope has a class or id matching pattern."""
+    node = el
+    while node is not None and node is not scope:
+        marks = f"{node.get('class') or ''} {node.get('id') or ''}"
+        if marks.strip() and pattern.search(_TERM_CLASSES.sub(" ", marks)):
+            return True
+        node = node.getparent()
+    return False
+
+
+def select(scope: etree._Element, table: list[tuple[CSSSelector, str]],
+           skip: re.Pattern[str] | None = BOILERPLATE) -> Iterator[tuple[str, list[etree._Element]]]:
+    """For each selector of a table (in order, lazily), the matches under scope outside boilerplate regions."""
+    for selector, name in table:
+        matches = [el for el in selector(scope) if skip is None or not inside(el, scope, skip)]
+        if matches:
+            yield name, matches
