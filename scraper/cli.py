@@ -68,3 +68,65 @@ def parse_cmd(files: tuple[str, ...], url: str | None, fmt: str | None) -> None:
             click.echo(json.dumps(record, ensure_ascii=False, indent=2))
         else:
             click.echo(json.dumps(record, ensure_ascii=False))
+
+
+@main.command("crawl")
+@click.argument("urls", nargs=-1)
+@click.option("--db", default=DEFAULT_DB, show_default=True, type=click.Path(dir_okay=False), help="Archive file.")
+@click.option("--sites", "sites_file", type=click.File("r"), help="File with one site URL per line (# comments).")
+@click.option("--max-posts", type=click.IntRange(min=1), help="Fetch at most N post pages per site this run.")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"]),
+              help="Only posts published on or after this date (YYYY-MM-DD).")
+@click.option("--full", is_flag=True, help="Revalidate every post, not only what may have changed.")
+@click.option("--concurrency", type=click.IntRange(min=1, max=32), default=2, show_default=True,
+              help="Requests in flight per host.")
+@click.option("--delay", type=click.FloatRange(min=0), default=0.5, show_default=True,
+              help="Seconds between request starts per host (robots.txt Crawl-delay may raise it).")
+@click.option("--user-agent", help="User-Agent header (default names scraper and its version).")
+@click.option("--ignore-robots", is_flag=True, help="Do not obey robots.txt (your responsibility).")
+@click.option("--best-effort", is_flag=True, help="Crawl a site even if it does not look like WordPress.")
+@click.option("--revalidate", type=click.IntRange(min=0),
+              help="Unchanged posts re-fetched per run to catch silent edits (default 1%% of the archive, 5-50).")
+@click.option("--quiet", "-q", is_flag=True, help="Print only one summary line per site (for cron mail).")
+@click.option("--verbose", "-v", is_flag=True, help="Log every page fetched and what became of it.")
+@click.option("--log-format", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="json: one JSON object per log line and per summary, for log shippers.")
+def crawl_cmd(urls: tuple[str, ...], db: str, sites_file, max_posts: int | None, since, full: bool,
+              concurrency: int, delay: float, user_agent: str | None, ignore_robots: bool, best_effort: bool,
+              revalidate: int | None, quiet: bool, verbose: bool, log_format: str) -> None:
+    """Archive WordPress sites: every published post the first time, only what changed afterwards.
+
+    Exit codes: 0 all good, 1 partial (some pages failed; rerun to retry), 2 usage error,
+    3 not WordPress, 4 archive error, 5 another crawl holds the archive.
+
+    \b
+    Examples:
+      scraper crawl https://site.example/
+      scraper crawl --db news.db --sites sites.txt --quiet      # from cron
+      scraper crawl --full --concurrency 4 https://site.example/
+    """
+    from scraper import crawl as crawling
+    from scraper.fetch import DEFAULT_USER_AGENT, Fetcher, FetchSettings
+    from scraper.store import Archive
+
+    targets = list(urls)
+    if sites_file is not None:
+        targets += [line.strip() for line in sites_file if line.strip() and not line.lstrip().startswith("#")]
+    if not targets:
+        raise click.UsageError("give at least one site URL or --sites FILE")
+    crawling.setup_logging(log_format, quiet, verbose)
+    settings = FetchSettings(user_agent=user_agent or DEFAULT_USER_AGENT, concurrency=concurrency, delay=delay,
+                             ignore_robots=ignore_robots)
+    options = crawling.CrawlOptions(max_posts=max_posts, since=since, full=full, best_effort=best_effort,
+                                    revalidate=revalidate)
+    progress = crawling.TerminalProgress(enabled=not quiet and log_format == "text")
+
+    def summary(report: "crawling.SiteReport") -> None:
+        progress.clear()
+        click.echo(crawling.report_json(report) if log_format == "json" else report.line())
+
+    with Archive(db) as arc, Fetcher(settings) as fetcher:
+        reports = crawling.crawl_sites(arc, fetcher, targets, options, on_progress=progress, on_report=summary)
+    code = max((r.exit_code for r in reports), default=0)
+    if code:
+        sys.exit(code)

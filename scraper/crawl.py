@@ -1,0 +1,666 @@
+"""One crawl of a site: discover -> plan (what may have changed) -> fetch -> parse -> store, streaming.
+
+The plan lives in the archive's frontier, so a killed crawl resumes where it stopped: entries saved before the
+kill are 'done' (or their listing fingerprint now matches) and are not fetched again.
+"""
+from __future__ import annotations
+
+import logging
+import math
+import re
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+from urllib.parse import urlsplit
+
+from scraper import discover as d
+from scraper.exceptions import FetchError, NotWordPress, RobotsDisallowed
+from scraper.fetch import Fetcher, Response
+from scraper.record import Post
+
+log = logging.getLogger("scraper.crawl")
+
+PRIORITY = {"new": 40, "restored": 35, "changed": 30, "comments": 30, "gone?": 20, "full": 10, "revalidate": 5,
+            "lastmod": 30, "feed": 25, "links": 1}
+#: HTTP statuses that mean a known post is no longer public (trashed, deleted, made private or draft).
+GONE_STATUSES = frozenset({401, 403, 404, 410})
+POST_BODY_CLASS = re.compile(rb'<body[^>]*class=["\'][^"\']*\b(single-post|postid-\d+|single-format-)', re.I)
+MAX_LINK_FRONTIER = 50_000
+
+
+@dataclass
+class CrawlOptions:
+    """What the user asked for (CLI options), independent of any one site."""
+
+    max_posts: int | None = None
+    since: datetime | None = None
+    full: bool = False
+    best_effort: bool = False              # crawl a site that does not look like WordPress anyway
+    revalidate: int | None = None          # posts re-fetched per incremental run (None: 1% of the archive, 5..50)
+    confirm_comments: bool = True          # ask the REST comments endpoint for counts of posts with new comments
+    follow_links: bool = True              # without a REST API, harvest in-site links from fetched pages
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-able options for the crawls table."""
+        return {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in self.__dict__.items()}
+
+
+@dataclass
+class SiteReport:
+    """What one site's crawl did; `line()` is the summary printed for cron."""
+
+    site: str
+    status: str = "complete"               # complete | partial | failed | interrupted
+    mode: str = "rest"                      # rest | no-rest
+    crawl_id: int | None = None
+    counts: dict[str, int] = field(default_factory=dict)
+    found: dict[str, int] = field(default_factory=dict)
+    planned: dict[str, int] = field(default_factory=dict)
+    expected_total: int | None = None
+    requests: int = 0
+    seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)
+    error: str | None = None
+    exit_code: int = 0
+
+    def line(self) -> str:
+        """One line: status, post counts, requests, sources and expected total."""
+        c = self.counts
+        parts = [f"{self.site}: {self.status}"]
+        if self.error:
+            parts.append(self.error)
+        parts.append(f"{c.get('posts_new', 0)} new, {c.get('posts_changed', 0)} changed, "
+                     f"{c.get('posts_unchanged', 0)} unchanged, {c.get('posts_deleted', 0)} deleted, "
+                     f"{c.get('errors', 0)} errors")
+        parts.append(f"{self.requests} requests in {self.seconds:.1f} s")
+        if self.found:
+            found = ", ".join(f"{k} {v}" for k, v in self.found.items())
+            parts.append(f"found: {found}" + (f" (expected {self.expected_total})"
+                                              if self.expected_total is not None else ""))
+        parts += self.notes
+        return "; ".join(parts)
+
+
+@dataclass
+class Work:
+    """A frontier entry being fetched, with what the plan knows about it."""
+
+    url: str
+    wp_id: int | None
+    reason: str
+    source: str
+    headers: dict[str, str] = field(default_factory=dict)   # conditional-GET headers from the last fetch
+
+
+class SiteCrawl:
+    """The crawl of one site against one archive; `run()` returns its SiteReport."""
+
+    def __init__(self, arc, fetcher: Fetcher, base_url: str, options: CrawlOptions,
+                 on_progress: Callable[[int, int], None] | None = None):
+        self.arc = arc
+        self.fetcher = fetcher
+        self.base = normalize_base(base_url)
+        self.options = options
+        self.on_progress = on_progress or (lambda done, total: None)
+        self.report = SiteReport(site=self.base)
+        self.site: d.Site | None = None
+        self.site_id = 0
+        self.crawl_id = 0
+        self.listing: d.Listing | None = None
+        self.names: tuple[dict | None, dict | None, dict | None] = (None, None, None)
+        self.archive_by_id: dict[int, dict] = {}
+        self.archive_by_url: dict[str, dict] = {}
+        self.comment_failures = 0
+        self.new_watermark: int | None = None
+        self.seen_ids: set[int] = set()
+
+    # ------------------------------------------------------------------------------------------ run
+
+    def run(self) -> SiteReport:
+        """Detect, plan, fetch and store; the crawl row gets its final status whatever happens."""
+        start, requests_before = time.monotonic(), self.fetcher.requests_made
+        try:
+            self.site = d.detect(self.fetcher, self.base)
+        except FetchError as exc:
+            self.report.status, self.report.error, self.report.exit_code = "failed", str(exc), 1
+            return self._finish(start, requests_before)
+        if not self.site.is_wordpress and not self.options.best_effort:
+            raise NotWordPress(f"{self.base} shows none of WordPress's markers (no api.w.org link, generator meta, "
+                               "/wp-content/ paths or /wp-json/); use --best-effort to crawl it anyway")
+        self.site_id = self.arc.upsert_site(self.base, name=self.site.name, language=self.site.language,
+                                            is_wordpress=self.site.is_wordpress, rest_api_url=self.site.rest_root)
+        self.crawl_id = self.arc.start_crawl(self.site_id, self.options.as_dict())
+        self.report.crawl_id = self.crawl_id
+        status = "failed"
+        try:
+            self._load_archive()
+            self.arc.frontier_clear(self.site_id)
+            leftover = self.arc.frontier_counts(self.site_id).get("pending", 0)
+            if leftover:
+                self.report.notes.append(f"resumed {leftover} pending from an interrupted crawl")
+            self._plan()
+            self._process()
+            self._after()
+            status = "partial" if self.arc.crawl(self.crawl_id)["errors"] else "complete"
+        except KeyboardInterrupt:
+            status = "interrupted"
+            raise
+        finally:
+            self.arc.finish_crawl(self.crawl_id, status)
+            self.report.status = status
+            self._finish(start, requests_before)
+        return self.report
+
+    def _finish(self, start: float, requests_before: int) -> SiteReport:
+        """Fill the report's counters, timing and exit code."""
+        self.report.requests = self.fetcher.requests_made - requests_before
+        self.report.seconds = time.monotonic() - start
+        if self.crawl_id:
+            row = self.arc.crawl(self.crawl_id)
+            self.report.counts = {k: row[k] for k in ("pages_fetched", "posts_new", "posts_changed",
+                                                      "posts_unchanged", "posts_deleted", "errors")}
+        if self.report.status in ("partial", "failed") and not self.report.exit_code:
+            self.report.exit_code = 1
+        return self.report
+
+    def _load_archive(self) -> None:
+        """What the archive already knows about this site, keyed by wp_id and canonical URL."""
+        for row in self.arc.iter_posts(self.site_id, include_deleted=True):
+            if row["wp_id"] is not None:
+                self.archive_by_id[row["wp_id"]] = row
+            if row["url"]:
+                self.archive_by_url[d.canonicalize(row["url"], self.base)] = row
+
+    # ------------------------------------------------------------------------------------------ plan
+
+    def _plan(self) -> None:
+        """Queue what may have changed: REST diff when the API answers, else sitemaps, feeds and pages."""
+        if self.site.rest_mode:
+            try:
+                self._plan_rest()
+                return
+            except FetchError as exc:
+                self.report.notes.append(f"REST listing failed ({exc}); fell back to sitemaps and feeds")
+                self.listing = None
+        self.report.mode = "no-rest"
+        why = self.site.rest_blocked or "REST listing failed"
+        self.report.notes.append(f"no REST API ({why[:120]}): discovery by sitemaps, feeds and pages costs more "
+                                 "requests and sees fewer changes")
+        self._plan_without_rest()
+
+    def _plan_rest(self) -> None:
+        """Compare the REST listing (ids, links, modified_gmt, titles, authors, terms) with the archive."""
+        site = self.site
+        users = d.rest_names(self.fetcher, site, "/wp/v2/users")
+        categories = d.rest_names(self.fetcher, site, "/wp/v2/categories")
+        tags = d.rest_names(self.fetcher, site, "/wp/v2/tags")
+        if users is None:
+            self.report.notes.append("REST users endpoint refused: author renames seen only by revalidation")
+        self.names = (users, categories, tags)
+        self.listing = d.rest_listing(self.fetcher, site)
+        self.report.found["rest"] = len(self.listing.posts)
+        self.report.expected_total = self.listing.expected_total
+        watermark = self.arc.state_get(self.site_id, "comment_watermark")
+        commented, self.new_watermark = d.comments_since(self.fetcher, site, watermark)
+        previous = self.arc.listing_get(self.site_id)
+        entries, unchanged = [], []
+        for wp_id, row in self.listing.posts.items():
+            if not self._wanted(row.get("date_gmt")):
+                continue
+            reason = self._rest_reason(wp_id, row, previous, commented)
+            url = d.canonicalize(row["link"], self.base)
+            if reason:
+                entries.append(self._entry(url, wp_id, reason, "rest"))
+            else:
+                unchanged.append((wp_id, url))
+        if self.listing.complete and self.options.since is None:
+            entries += self._gone_entries(set(self.listing.posts))
+        entries += self._revalidation(unchanged, entries)
+        self._queue(entries)
+
+    def _rest_reason(self, wp_id: int, row: dict, previous: dict, commented: set[int]) -> str | None:
+        """Why this listed post must be fetched now, or None if nothing says it changed."""
+        known = self.archive_by_id.get(wp_id)
+        if known is None:
+            return "new"
+        if known["deleted_at"]:
+            return "restored"
+        fingerprint = d.listing_fingerprint(row, *self.names)
+        if (previous.get(wp_id) or {}).get("fingerprint") != fingerprint:
+            return "changed"
+        if wp_id in commented:
+            return "comments"
+        return "full" if self.options.full else None
+
+    def _gone_entries(self, listed_ids: set[int]) -> list[dict]:
+        """Archived, not-deleted posts missing from a complete listing: fetched once to confirm they are gone."""
+        return [self._entry(d.canonicalize(row["url"], self.base), wp_id, "gone?", "archive")
+                for wp_id, row in self.archive_by_id.items()
+                if wp_id not in listed_ids and not row["deleted_at"] and row["url"]]
+
+    def _revalidation(self, candidates: list[tuple[int | None, str]], planned: list[dict]) -> list[dict]:
+        """A bounded rolling revalidation: the posts seen longest ago, a few per run (all with --full)."""
+        if self.options.full or not candidates:
+            return []
+        budget = self.options.revalidate
+        if budget is None:
+            budget = min(50, max(5, math.ceil(len(self.archive_by_id or self.archive_by_url) / 100)))
+        planned_urls = {e["url"] for e in planned}
+
+        def last_seen(item: tuple[int | None, str]) -> str:
+            row = self.archive_by_id.get(item[0]) if item[0] is not None else self.archive_by_url.get(item[1])
+            return (row or {}).get("last_seen_at") or ""
+        chosen = sorted((c for c in candidates if c[1] not in planned_urls), key=last_seen)[:budget]
+        return [self._entry(url, wp_id, "revalidate", "archive") for wp_id, url in chosen]
+
+    def _plan_without_rest(self) -> None:
+        """Sitemaps, then feeds with ?paged=, then archive pagination, then the home page's links."""
+        site, fresh_archive = self.site, not self.archive_by_url
+        candidates: dict[str, dict] = {}
+
+        def add(url: str, source: str, wp_id: int | None = None, reason: str = "new", when: str | None = None):
+            canon = d.canonicalize(url, self.base)
+            if d.non_post_reason(canon, self.base) is None and canon not in candidates and self._wanted(when):
+                candidates[canon] = self._entry(canon, wp_id, reason, source)
+                self.report.found[source] = self.report.found.get(source, 0) + 1
+
+        roots = self.fetcher.sitemaps(self.base) or []
+        roots += [self.base + "wp-sitemap.xml", self.base + "sitemap_index.xml"]
+        lastmods: dict[str, str] = {}
+        for item in d.iter_sitemap_urls(self.fetcher, roots):
+            add(item.url, "sitemap", when=item.published)
+            if item.published:
+                lastmods[d.canonicalize(item.url, self.base)] = item.published
+        sitemap_urls = set(candidates)
+        feed_changed = self._feed_changed()
+        if feed_changed:
+            pages = d.iter_feed_pages(self.fetcher, site, max_pages=1000 if (fresh_archive and not sitemap_urls) else 1)
+            for item in pages:
+                add(item.url, "feed", item.wp_id, when=item.published)
+                self._feed_comment_hint(item, candidates)
+        if not candidates:
+            for link in d.iter_archive_pages(self.fetcher, site):
+                add(link, "archive")
+        for link in site.home_links:
+            add(link, "links")
+        self.report.expected_total = len(sitemap_urls) or None
+        entries = []
+        unchanged = []
+        for url, entry in candidates.items():
+            known = self.archive_by_url.get(url)
+            if known is None:
+                entries.append(entry)
+            elif known["deleted_at"]:
+                entries.append({**entry, "reason": "restored", "priority": PRIORITY["restored"]})
+            elif url in lastmods and lastmods[url] > (known.get("last_seen_at") or ""):
+                entries.append({**entry, "reason": "lastmod", "priority": PRIORITY["lastmod"]})
+            elif entry["reason"] == "comments" or self.options.full:
+                entries.append({**entry, "reason": entry["reason"] if not self.options.full else "full"})
+            else:
+                unchanged.append((known.get("wp_id"), url))
+        if sitemap_urls and self.options.since is None:
+            entries += [self._entry(url, row.get("wp_id"), "gone?", "archive") for url, row in
+                        self.archive_by_url.items() if url not in sitemap_urls and not row["deleted_at"]
+                        and url not in candidates]
+        entries += self._revalidation(unchanged, entries)
+        self._queue(entries)
+
+    def _feed_changed(self) -> bool:
+        """One conditional request: the site-wide feed ETag answers 304 when nothing was published."""
+        etag = self.arc.state_get(self.site_id, "feed_etag")
+        if not etag or not self.archive_by_url or self.options.full:
+            return True
+        try:
+            resp = self.fetcher.get(d.feed_url(self.site), headers={"If-None-Match": etag})
+        except FetchError:
+            return True
+        return resp.status != 304
+
+    def _feed_comment_hint(self, item: d.FeedItem, candidates: dict[str, dict]) -> None:
+        """A feed's slash:comments that differs from the archive's count marks the post for a refetch."""
+        url = d.canonicalize(item.url, self.base)
+        known = self.archive_by_url.get(url)
+        if known and item.comment_count is not None and known.get("comment_count") != item.comment_count \
+                and url in candidates and candidates[url]["reason"] == "new":
+            candidates[url].update(reason="comments", priority=PRIORITY["comments"])
+
+    def _wanted(self, when: str | None) -> bool:
+        """--since: keep posts published (or last modified, for sitemaps) on or after the date; unknown dates pass."""
+        if self.options.since is None or not when:
+            return True
+        from dateutil import parser as dateparser
+
+        try:
+            moment = dateparser.parse(when)
+        except (ValueError, OverflowError):
+            return True
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=timezone.utc)
+        since = self.options.since if self.options.since.tzinfo else self.options.since.replace(tzinfo=timezone.utc)
+        return moment >= since
+
+    def _entry(self, url: str, wp_id: int | None, reason: str, source: str) -> dict:
+        """A frontier entry."""
+        return {"url": url, "wp_id": wp_id, "reason": reason, "source": source, "priority": PRIORITY[reason]}
+
+    def _queue(self, entries: list[dict]) -> None:
+        """Put the plan in the frontier (highest priority first, cut at --max-posts)."""
+        entries.sort(key=lambda e: -e["priority"])
+        if self.options.max_posts is not None:
+            entries = entries[: self.options.max_posts]
+        for entry in entries:
+            self.report.planned[entry["reason"]] = self.report.planned.get(entry["reason"], 0) + 1
+        self.arc.frontier_add(self.site_id, entries)
+
+    # ------------------------------------------------------------------------------------------ fetch
+
+    def _process(self) -> None:
+        """Fetch pending entries on worker threads; parse and store each result here, as it arrives."""
+        window = max(1, self.fetcher.settings.concurrency) * 2
+        limit = self.options.max_posts
+        total = self.arc.frontier_counts(self.site_id).get("pending", 0)
+        handled = 0
+        inflight: dict[Future, Work] = {}
+        with ThreadPoolExecutor(max_workers=max(1, self.fetcher.settings.concurrency),
+                                thread_name_prefix="fetch") as pool:
+            while True:
+                budget = None if limit is None else limit - handled - len(inflight)
+                self._fill(pool, inflight, window, budget)
+                if not inflight:
+                    break
+                done, _ = wait(inflight, return_when=FIRST_COMPLETED)
+                for future in done:
+                    work = inflight.pop(future)
+                    self._handle(work, future)
+                    handled += 1
+                    total = max(total, handled)
+                    self.on_progress(handled, total + len(inflight))
+
+    def _fill(self, pool: ThreadPoolExecutor, inflight: dict[Future, Work], window: int, budget: int | None) -> None:
+        """Top up the in-flight window from the frontier (entries stay pending until handled)."""
+        room = window - len(inflight)
+        if budget is not None:
+            room = min(room, budget)
+        if room <= 0:
+            return
+        busy = {w.url for w in inflight.values()}
+        for entry in self.arc.frontier_next(self.site_id, room + len(busy)):
+            if entry["url"] in busy or room <= 0:
+                continue
+            reason = entry["reason"] or "new"
+            headers = {} if reason in ("gone?", "new", "links") else self.arc.conditional_headers(entry["url"])
+            work = Work(entry["url"], entry["wp_id"], reason, entry["source"] or "", headers)
+            inflight[pool.submit(self._fetch, work)] = work
+            room -= 1
+
+    def _fetch(self, work: Work) -> tuple[Response, int | None]:
+        """(worker thread) The page, with conditional headers from the last fetch, plus the API comment count."""
+        resp = self.fetcher.get(work.url, headers=work.headers)
+        api_comments = None
+        if (self.options.confirm_comments and work.reason == "comments" and work.wp_id and self.site.rest_mode
+                and resp.status == 200):
+            try:
+                api_comments = d.comment_total(self.fetcher, self.site, work.wp_id)
+            except FetchError as exc:
+                log.info("comment count of post %s unavailable: %s", work.wp_id, exc)
+        return resp, api_comments
+
+    # ------------------------------------------------------------------------------------------ store
+
+    def _handle(self, work: Work, future: Future) -> None:
+        """Store one fetch result: save the post, mark it gone, or record the failure; never lose the page."""
+        try:
+            resp, api_comments = future.result()
+        except RobotsDisallowed as exc:
+            log.warning("skipped %s: %s", work.url, exc)
+            self.arc.frontier_done(self.site_id, work.url, "skipped", str(exc))
+            return
+        except FetchError as exc:
+            self._fail(work, str(exc), status=None)
+            return
+        sha = self.arc.record_fetch(self.crawl_id, work.url, status=resp.status, final_url=resp.final_url,
+                                    headers=resp.headers, body=resp.body if resp.status == 200 else None,
+                                    elapsed_ms=resp.elapsed_ms)
+        if resp.status in GONE_STATUSES and work.reason in ("gone?", "revalidate", "changed", "comments", "full",
+                                                            "lastmod"):
+            self._gone(work, f"HTTP {resp.status}")
+        elif resp.status == 304:
+            self._not_modified(work)
+        elif resp.status != 200:
+            self._fail(work, f"HTTP {resp.status}", status=resp.status)
+        elif not _looks_like_html(resp):
+            log.warning("skipped %s: not an HTML page (Content-Type %s)", work.url, resp.headers.get("content-type"))
+            self.arc.frontier_done(self.site_id, work.url, "skipped", "not HTML")
+        elif work.reason == "gone?" and not self._still_the_post(work, resp):
+            self._gone(work, f"now {resp.final_url}")
+        elif self._unverified(work) and not POST_BODY_CLASS.search(resp.body[:50000]):
+            log.info("skipped %s: not a single post (no single-post body class)", work.url)
+            self.arc.frontier_done(self.site_id, work.url, "skipped", "not a post")
+        else:
+            self._save(work, resp, sha, api_comments)
+
+    def _unverified(self, work: Work) -> bool:
+        """True for URLs that only look like posts (sitemap, feed, page links) on a WordPress site: their page
+        must carry WordPress's single-post body class before it is saved as a post."""
+        return (self.site.is_wordpress and work.wp_id is None and work.source != "rest"
+                and work.reason in ("new", "links"))
+
+    def _save(self, work: Work, resp: Response, sha: str | None, api_comments: int | None) -> None:
+        """Parse the page and save the post with the REST API's view of it."""
+        from scraper.parse import parse
+
+        try:
+            post = parse(resp.body, url=resp.final_url, headers=resp.headers)
+        except Exception as exc:  # a parser bug must not stop the crawl: page is stored, error counted and logged
+            log.exception("parse failed for %s (raw page kept as %s)", work.url, sha)
+            self._fail(work, f"parse error: {type(exc).__name__}: {exc}", status=200, recorded=True)
+            return
+        post = self._complete(post, work, resp)
+        if post.wp_id is not None and post.wp_id in self.seen_ids and work.reason != "gone?":
+            log.info("%s is post %s, already saved this run (duplicate URL)", work.url, post.wp_id)
+            self.arc.frontier_done(self.site_id, work.url, "skipped", "duplicate")
+            return
+        row = self.listing.posts.get(post.wp_id) if (self.listing and post.wp_id is not None) else None
+        api = d.api_view(row, *self.names) if row else None
+        if api is not None and api_comments is not None:
+            api["comment_count"] = api_comments
+        result = self.arc.save_post(post, site_id=self.site_id, crawl_id=self.crawl_id, page_sha256=sha, api=api)
+        if post.wp_id is not None:
+            self.seen_ids.add(post.wp_id)
+        if row:
+            self.arc.listing_put(self.site_id, [{"wp_id": post.wp_id, "url": row.get("link"),
+                                                 "fingerprint": d.listing_fingerprint(row, *self.names),
+                                                 "modified_gmt": row.get("modified_gmt")}])
+        log.info("%s %s (%s)%s", result.status, work.url, work.reason,
+                 f": {', '.join(result.changed_fields)}" if result.changed_fields else "")
+        self.arc.frontier_done(self.site_id, work.url, "done")
+        if self.site.rest_mode is None and self.options.follow_links:
+            self._harvest_links(resp)
+
+    def _complete(self, post: Post, work: Work, resp: Response) -> Post:
+        """Fill what the parser could not see but the crawl knows (URL, wp_id, site details)."""
+        if not post.url:
+            post.url = d.canonicalize(resp.final_url, self.base)
+        if post.wp_id is None and work.wp_id is not None and work.reason != "gone?":
+            post.wp_id = work.wp_id
+        if post.wp_id is None:
+            post.wp_id = d.shortlink_id(resp.headers.get("link", "").split(">")[0].lstrip("<")) if \
+                "rel=shortlink" in resp.headers.get("link", "") else None
+        return post
+
+    def _still_the_post(self, work: Work, resp: Response) -> bool:
+        """True when a URL we thought gone still shows the same post (its postid-N body class)."""
+        if work.wp_id is None:
+            return d.canonicalize(resp.final_url, self.base) == work.url
+        return re.search(rb"postid-%d\b" % work.wp_id, resp.body[:50000]) is not None
+
+    def _gone(self, work: Work, why: str) -> None:
+        """The post is no longer public: a 'deleted' version in the archive."""
+        if work.wp_id is not None:
+            deleted = self.arc.mark_deleted(self.site_id, wp_id=work.wp_id, crawl_id=self.crawl_id)
+        else:
+            row = self.archive_by_url.get(work.url)
+            deleted = self.arc.mark_deleted(self.site_id, url=(row or {}).get("url") or work.url,
+                                            crawl_id=self.crawl_id)
+        log.info("gone %s (%s)%s", work.url, why, "" if deleted else ": was not archived")
+        self.arc.frontier_done(self.site_id, work.url, "gone", why)
+
+    def _not_modified(self, work: Work) -> None:
+        """304: the page is the one archived; re-save it from the stored copy so last_seen_at moves."""
+        row = self.archive_by_id.get(work.wp_id) if work.wp_id is not None else self.archive_by_url.get(work.url)
+        if row and row.get("page_sha256"):
+            body = self.arc.page_bytes(row["page_sha256"])
+            fake = Response(url=work.url, final_url=work.url, status=200, headers={}, body=body)
+            self._save(work, fake, row["page_sha256"], None)
+        else:
+            self.arc.frontier_done(self.site_id, work.url, "done")
+
+    def _fail(self, work: Work, error: str, status: int | None, recorded: bool = False) -> None:
+        """A page that could not be archived this time: logged, counted, left for the next run."""
+        log.warning("failed %s (%s): %s", work.url, work.reason, error)
+        if not recorded and status is None:
+            self.arc.record_fetch(self.crawl_id, work.url, status=None, error=error)
+        self.arc.count_error(self.crawl_id)
+        if work.reason == "comments":
+            self.comment_failures += 1
+        self.arc.frontier_done(self.site_id, work.url, "failed", error)
+
+    def _harvest_links(self, resp: Response) -> None:
+        """Without a REST API, in-site links of fetched posts can reveal posts no listing showed."""
+        counts = self.arc.frontier_counts(self.site_id)
+        if sum(counts.values()) >= MAX_LINK_FRONTIER:
+            return
+        fresh = []
+        for link in d.page_links(resp.text, resp.final_url):
+            canon = d.canonicalize(link, self.base)
+            if canon not in self.archive_by_url and d.non_post_reason(canon, self.base) is None:
+                fresh.append(self._entry(canon, None, "links", "links"))
+                self.archive_by_url.setdefault(canon, {"url": canon, "deleted_at": None, "wp_id": None,
+                                                       "last_seen_at": "", "page_sha256": None})
+        if fresh:
+            added = self.arc.frontier_add(self.site_id, fresh)
+            self.report.found["links"] = self.report.found.get("links", 0) + added
+
+    # ------------------------------------------------------------------------------------------ after
+
+    def _after(self) -> None:
+        """Per-site state for the next run: comment watermark (if every comment-driven fetch worked), feed ETag."""
+        if self.site.rest_mode and self.listing is not None and self.new_watermark is not None:
+            if self.comment_failures == 0:
+                self.arc.state_set(self.site_id, "comment_watermark", self.new_watermark)
+        if self.report.mode == "no-rest":
+            try:
+                resp = self.fetcher.get(d.feed_url(self.site))
+            except FetchError:
+                return
+            if resp.status == 200 and resp.headers.get("etag"):
+                self.arc.state_set(self.site_id, "feed_etag", resp.headers["etag"])
+
+
+def normalize_base(url: str) -> str:
+    """A site's base URL: scheme (https if none), lower-case host, path ending in '/'."""
+    url = url.strip()
+    if "://" not in url:
+        url = "https://" + url
+    parts = urlsplit(url)
+    path = parts.path if parts.path.endswith("/") else parts.path + "/"
+    netloc = d._netloc(parts)
+    return f"{parts.scheme.lower()}://{netloc}{path}"
+
+
+def _looks_like_html(resp: Response) -> bool:
+    """HTML by Content-Type, or by content when the server mislabels it."""
+    ctype = resp.headers.get("content-type", "").lower()
+    if "html" in ctype:
+        return True
+    head = resp.body[:1024].lstrip().lower()
+    return head.startswith((b"<!doctype html", b"<html")) or b"<head" in head
+
+
+def crawl_sites(arc, fetcher: Fetcher, urls: Iterable[str], options: CrawlOptions,
+                on_progress: Callable[[int, int], None] | None = None,
+                on_report: Callable[[SiteReport], None] | None = None) -> list[SiteReport]:
+    """Crawl each site in turn under the archive's crawl lock; one report per site."""
+    reports = []
+    with arc.crawl_lock():
+        for url in urls:
+            try:
+                report = SiteCrawl(arc, fetcher, url, options, on_progress).run()
+            except NotWordPress as exc:
+                report = SiteReport(site=normalize_base(url), status="failed", error=str(exc),
+                                    exit_code=exc.exit_code)
+            reports.append(report)
+            if on_report:
+                on_report(report)
+    return reports
+
+
+# ---------------------------------------------------------------------------------------------- CLI helpers
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per log line (for log shippers)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        import json
+
+        data = {"ts": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
+                "level": record.levelname.lower(), "logger": record.name, "msg": record.getMessage()}
+        if record.exc_info:
+            data["exc"] = self.formatException(record.exc_info)
+        return json.dumps(data, ensure_ascii=False)
+
+
+def setup_logging(log_format: str, quiet: bool, verbose: bool) -> None:
+    """Log to stderr: warnings by default, every page with --verbose, errors only with --quiet."""
+    import sys
+
+    handler = logging.StreamHandler(sys.stderr)
+    if log_format == "json":
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s", "%H:%M:%S"))
+    root = logging.getLogger("scraper")
+    root.handlers[:] = [handler]
+    root.setLevel(logging.ERROR if quiet else logging.INFO if verbose else logging.WARNING)
+    root.propagate = False
+
+
+class TerminalProgress:
+    """A one-line progress counter on stderr, drawn only when stderr is a terminal."""
+
+    def __init__(self, enabled: bool):
+        import sys
+
+        self.stream = sys.stderr
+        self.enabled = enabled and self.stream.isatty()
+        self.last = 0.0
+
+    def __call__(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if not self.enabled or (now - self.last < 0.2 and done < total):
+            return
+        self.last = now
+        width = 30
+        filled = int(width * done / total) if total else width
+        self.stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} pages")
+        self.stream.flush()
+
+    def clear(self) -> None:
+        """Erase the progress line before the summary is printed."""
+        if self.enabled:
+            self.stream.write("\r" + " " * 60 + "\r")
+            self.stream.flush()
+
+
+def report_json(report: SiteReport) -> str:
+    """The run summary of one site as one JSON object."""
+    import json
+
+    return json.dumps({"site": report.site, "status": report.status, "mode": report.mode, "crawl_id": report.crawl_id,
+                       **report.counts, "requests": report.requests, "seconds": round(report.seconds, 2),
+                       "found": report.found, "planned": report.planned, "expected_total": report.expected_total,
+                       "notes": report.notes, "error": report.error, "exit_code": report.exit_code},
+                      ensure_ascii=False)
