@@ -130,3 +130,156 @@ def crawl_cmd(urls: tuple[str, ...], db: str, sites_file, max_posts: int | None,
     code = max((r.exit_code for r in reports), default=0)
     if code:
         sys.exit(code)
+
+
+# -- archive commands (issue 4): thin wrappers over scraper.store ------------------------------------------------
+
+_DB_OPTION = click.option("--db", default=DEFAULT_DB, show_default=True, type=click.Path(dir_okay=False),
+                          help="Archive file.")
+_SITE_OPTION = click.option("--site", help="Only this site: its id, base URL, or a unique part of it.")
+
+
+@main.command("reparse")
+@_DB_OPTION
+@_SITE_OPTION
+@click.option("--since", help="Only posts seen on or after this date (YYYY-MM-DD).")
+@click.option("--processes", "-j", type=click.IntRange(min=1), help="Parser processes (default: all cores).")
+def reparse_cmd(db: str, site: str | None, since: str | None, processes: int | None) -> None:
+    """Re-run the parser over the raw pages stored in the archive, on all cores.
+
+    Nothing is fetched. What the current parser reads differently becomes a version with reason
+    'reparse', stamped with the parser version, never mistaken for an edit made on the site.
+
+    \b
+    Examples:
+      scraper reparse
+      scraper reparse --site news.example --since 2025-01-01
+    """
+    from scraper.store import Archive
+    from scraper.store.report import resolve_site, since_bound
+    from scraper.store.reparse import reparse
+
+    with Archive(db) as arc:
+        result = reparse(arc, site_id=resolve_site(arc, site), since=since_bound(since), processes=processes)
+    fields = ", ".join(f"{name} {count}" for name, count in sorted(result.changed_fields.items())) or "none"
+    click.echo(f"reparsed {result.pages} pages with parser {result.parser_version} in {result.seconds:.1f}s "
+               f"({result.pages_per_second:.0f}/s): {result.changed} posts changed, {result.unchanged} unchanged, "
+               f"{result.failed} failed; fields changed: {fields}")
+
+
+@main.command("history")
+@click.argument("post")
+@_DB_OPTION
+def history_cmd(post: str, db: str) -> None:
+    """Show every version of a post with a field-level diff (unified diff for the body).
+
+    POST is the post's id in the archive or its URL (current or former).
+
+    \b
+    Examples:
+      scraper history https://site.example/2025/06/my-post/
+      scraper history 42 --db news.db
+    """
+    from scraper.store import Archive
+    from scraper.store.report import NotFound, find_posts, history_lines
+
+    with Archive(db, readonly=True) as arc:
+        ids = find_posts(arc, post)
+        if not ids:
+            raise NotFound(f"no post with id or URL {post!r} in {db}")
+        for index, post_id in enumerate(ids):
+            if index:
+                click.echo("")
+            click.echo("\n".join(history_lines(arc, post_id)))
+
+
+@main.command("search")
+@click.argument("query")
+@_DB_OPTION
+@_SITE_OPTION
+@click.option("--limit", "-n", type=click.IntRange(min=1), default=20, show_default=True, help="Results to show.")
+def search_cmd(query: str, db: str, site: str | None, limit: int) -> None:
+    """Full-text search in titles and bodies, best matches first, with snippets.
+
+    Accents and case are ignored. QUERY uses SQLite FTS5 syntax: words (all must match), "a phrase",
+    OR, NOT, prefix*; text that is not valid syntax is searched as plain words.
+
+    \b
+    Examples:
+      scraper search défense
+      scraper search '"sommet de l'\\''OTAN" OR otan*' --site news.example
+    """
+    from scraper.store import Archive
+    from scraper.store.report import resolve_site, search
+
+    with Archive(db, readonly=True) as arc:
+        hits = search(arc, query, limit=limit, site_id=resolve_site(arc, site))
+    for hit in hits:
+        gone = "  [deleted]" if hit["deleted_at"] else ""
+        click.echo(f"{hit['id']}  {hit['title']}{gone}\n    {hit['url']}\n    {hit['snippet']}")
+    if not hits:
+        click.echo(f"no post matches {query!r}", err=True)
+
+
+@main.command("export")
+@_DB_OPTION
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True,
+              help="jsonl: one JSON object per post; csv: one row per post, lists as JSON arrays.")
+@_SITE_OPTION
+@click.option("--since", help="Only posts that changed (or appeared) on or after this date (YYYY-MM-DD).")
+@click.option("--output", "-o", type=click.File("w", encoding="utf-8"), default="-", help="File to write (default: stdout).")
+def export_cmd(db: str, fmt: str, site: str | None, since: str | None, output) -> None:
+    """Export the current state of the archived posts (deleted ones included, with deleted_at).
+
+    \b
+    Examples:
+      scraper export > posts.jsonl
+      scraper export --format csv --site news.example --since 2025-06-01 -o june.csv
+    """
+    import csv
+
+    from scraper.store import Archive
+    from scraper.store.report import EXPORT_COLUMNS, export_rows, resolve_site
+
+    with Archive(db, readonly=True) as arc:
+        rows = export_rows(arc, site_id=resolve_site(arc, site), since=since)
+        if fmt == "jsonl":
+            for row in rows:
+                output.write(json.dumps(row, ensure_ascii=False) + "\n")
+            return
+        writer = csv.DictWriter(output, fieldnames=EXPORT_COLUMNS)
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: json.dumps(v, ensure_ascii=False) if isinstance(v, list) else v
+                             for k, v in row.items()})
+
+
+@main.command("stats")
+@_DB_OPTION
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as one JSON object.")
+def stats_cmd(db: str, as_json: bool) -> None:
+    """Summarise the archive: posts, deletions, versions and crawls per site, and storage used.
+
+    \b
+    Examples:
+      scraper stats
+      scraper stats --db news.db --json
+    """
+    from scraper.store import Archive
+    from scraper.store.report import stats
+
+    with Archive(db, readonly=True) as arc:
+        figures = stats(arc)
+    if as_json:
+        click.echo(json.dumps(figures, ensure_ascii=False, indent=2))
+        return
+    for site in figures["sites"]:
+        click.echo(f"{site['base_url']}  (site {site['id']})\n"
+                   f"  posts {site['posts']}, deleted {site['deleted_posts']}, versions {site['versions']} "
+                   f"({site['site_edits']} edits on the site), crawls {site['crawls']}, last "
+                   f"{site['last_crawled_at'] or 'never'} {site['last_crawl_status'] or ''}".rstrip())
+    raw, stored = figures["page_bytes_raw"], figures["page_bytes_stored"]
+    ratio = f"{figures['file_bytes'] / figures['bytes_fetched']:.1%} of" if figures["bytes_fetched"] else "vs"
+    click.echo(f"{figures['file']}: {figures['file_bytes'] / 1e6:.1f} MB, {ratio} {figures['bytes_fetched'] / 1e6:.1f} MB "
+               f"fetched in {figures['fetches']} responses; {figures['pages']} distinct pages "
+               f"({raw / 1e6:.1f} MB raw, {stored / 1e6:.1f} MB compressed)")

@@ -369,6 +369,33 @@ class Archive:
         self._add_version(row["id"], now, crawl_id, reason, changed)
         return SaveResult(row["id"], "changed" if reason == "reparse" else reason, version, changed)
 
+    def reparse_post(self, post_id: int, post: Post, parser_version: str) -> list[str]:
+        """Apply a re-parse of the post's stored page: differing fields make a 'reparse' version.
+
+        Identity (url, wp_id) stays as the crawl established it, and fields the crawl took from the REST API
+        (sources "api…"/"rest…") are left alone: the page alone cannot speak for them. Returns changed fields.
+        """
+        values = post_values(post)
+        with self.transaction() as conn:
+            row = conn.execute("SELECT * FROM posts WHERE id = ?", (post_id,)).fetchone()
+            if row is None:
+                raise ArchiveError(f"{self.path}: no post with id {post_id}")
+            from_api = {name for name, how in (from_json(row["sources"]) or {}).items()
+                        if str(how).lower().startswith(("api", "rest"))}
+            fields = tuple(f for f in TRACKED_FIELDS if f not in ("url", "wp_id") and f not in from_api)
+            changed = compare.changed_fields(dict(row), values, fields)
+            if not changed:
+                conn.execute("UPDATE posts SET parser_version = ? WHERE id = ?", (parser_version, post_id))
+                return []
+            now = utc_now()
+            sets = {name: to_column(name, values[name]) for name in changed}
+            sets.update(parser_version=parser_version, version=row["version"] + 1, last_changed_at=now)
+            conn.execute(f"UPDATE posts SET {', '.join(f'{k} = ?' for k in sets)} WHERE id = ?",
+                         [*sets.values(), post_id])
+            self._sync_taxonomies(post_id, row["site_id"], values, [f for f in compare.LIST_FIELDS if f in changed])
+            self._add_version(post_id, now, None, "reparse", changed)
+        return changed
+
     def _add_version(self, post_id: int, now: str, crawl_id: int | None, reason: str, changed: list[str]) -> None:
         """Append the post's current tracked fields as a version row."""
         cols = ", ".join(TRACKED_FIELDS)
