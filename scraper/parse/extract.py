@@ -54,6 +54,9 @@ def extract_into(post: Post, html: bytes | str, url: str | None, headers: Mappin
     if root is None:
         post.url = url
         return
+    if document.too_big(root, post.warnings):
+        post.url = url
+        return
     page = _page(root, url, post.warnings)
     post.url = _canonical(page, url)
     page.base_url = post.url or url
@@ -234,7 +237,9 @@ def _title(post: Post, page: Page) -> None:
         title_el = page.root.find("head/title")
         html_title = _strip_site(document.clean_text(title_el.text_content()) if title_el is not None else None,
                                  site, guess=True)
-        _set(post, "title", (og_title, "meta:og:title") if og_title else (html_title, "html:title"))
+        first_h1 = next((document.visible_text(h) for h in page.scope.iter("h1") if document.visible_text(h)), None)
+        _set(post, "title", (og_title, "meta:og:title") if og_title else
+             (first_h1, "heuristic:first-h1") if first_h1 else (html_title, "html:title"))
 
 
 def _displayed_title(page: Page) -> tuple[str, str] | None:
