@@ -9,7 +9,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from scraper.exceptions import ArchiveError
 from scraper.store.archive import Archive, current_parser_version
+from scraper.store.connection import sqlite_errors
 
 log = logging.getLogger("scraper.store")
 
@@ -17,6 +19,7 @@ log = logging.getLogger("scraper.store")
 BATCH = 100
 
 _worker_archive: Archive | None = None
+_worker_error = "worker not initialised"
 
 
 @dataclass
@@ -38,8 +41,11 @@ class ReparseReport:
 
 def _init_worker(path: str) -> None:
     """Each worker reads pages through its own read-only connection."""
-    global _worker_archive
-    _worker_archive = Archive(path, readonly=True)
+    global _worker_archive, _worker_error
+    try:
+        _worker_archive = Archive(path, readonly=True)
+    except ArchiveError as exc:  # reported per task: a failing Pool initializer would respawn workers forever
+        _worker_error = str(exc)
 
 
 def _parse_one(task: tuple[int, str, str]) -> tuple[int, dict[str, Any] | None, str | None]:
@@ -47,6 +53,8 @@ def _parse_one(task: tuple[int, str, str]) -> tuple[int, dict[str, Any] | None, 
     from scraper.parse import parse
 
     post_id, sha, url = task
+    if _worker_archive is None:
+        return post_id, None, _worker_error
     try:
         body = _worker_archive.page_bytes(sha)
     except KeyError as exc:
@@ -64,7 +72,8 @@ def reparse_tasks(arc: Archive, site_id: int | None = None, since: str | None = 
     if since is not None:
         sql += " AND last_seen_at >= ?"
         params.append(since)
-    return [tuple(row) for row in arc.conn.execute(sql + " ORDER BY id", params)]
+    with sqlite_errors(arc.path, arc.busy_timeout):
+        return [tuple(row) for row in arc.conn.execute(sql + " ORDER BY id", params)]
 
 
 def _results(path: str, tasks: list[tuple[int, str, str]], processes: int) -> Iterator[tuple[int, dict | None, str | None]]:

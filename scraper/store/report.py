@@ -6,12 +6,16 @@ import json
 import os
 import re
 import sqlite3
-from collections.abc import Iterator
-from typing import Any
+import functools
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
 from scraper.exceptions import ScraperError
 from scraper.record import TRACKED_FIELDS
 from scraper.store.archive import Archive
+from scraper.store.connection import sqlite_errors
+
+T = TypeVar("T")
 
 #: Fields shown as a unified diff in history (long texts).
 DIFFED_FIELDS = ("body_text", "body_html")
@@ -24,6 +28,15 @@ class NotFound(ScraperError):
     exit_code = 1
 
 
+def translated(func: Callable[..., T]) -> Callable[..., T]:
+    """Run a helper whose first argument is an Archive with SQLite errors turned into ArchiveError."""
+    @functools.wraps(func)
+    def wrapper(arc: Archive, *args: Any, **kwargs: Any) -> T:
+        with sqlite_errors(arc.path, arc.busy_timeout):
+            return func(arc, *args, **kwargs)
+    return wrapper
+
+
 def since_bound(value: str | None) -> str | None:
     """A --since value as a lower bound comparable with the archive's UTC timestamps ('2025-06-01' works)."""
     if value is None:
@@ -33,6 +46,7 @@ def since_bound(value: str | None) -> str | None:
     return value.replace(" ", "T")
 
 
+@translated
 def resolve_site(arc: Archive, value: str | None) -> int | None:
     """A --site value (id, base URL, or a unique part of one) as a site id."""
     if value is None:
@@ -50,6 +64,7 @@ def resolve_site(arc: Archive, value: str | None) -> int | None:
     return rows[0][0]
 
 
+@translated
 def find_posts(arc: Archive, ref: str) -> list[int]:
     """Post ids for a post id, or a URL the post has (or had in an earlier version)."""
     if ref.isdigit():
@@ -76,6 +91,7 @@ def field_diff(name: str, old: Any, new: Any, old_label: str, new_label: str) ->
     return [f"    - {_shown(old)}", f"    + {_shown(new)}"]
 
 
+@translated
 def history_lines(arc: Archive, post_id: int) -> list[str]:
     """Every version of a post, oldest first, each with the fields that changed and how."""
     post = arc.conn.execute("SELECT p.*, s.base_url FROM posts p JOIN sites s ON s.id = p.site_id WHERE p.id = ?",
@@ -103,20 +119,18 @@ def _fts_query(query: str) -> str:
     return " ".join('"' + word.replace('"', '""') + '"' for word in query.split())
 
 
+@translated
 def search(arc: Archive, query: str, *, limit: int = 20, site_id: int | None = None) -> list[dict[str, Any]]:
     """Best full-text matches in titles and bodies, with highlighted snippets ([like this])."""
     sql = ("SELECT p.id, p.url, p.published_at, p.deleted_at, highlight(posts_fts, 0, '[', ']') AS title, "
            "snippet(posts_fts, 1, '[', ']', '…', 16) AS snippet FROM posts_fts JOIN posts p ON p.id = posts_fts.rowid "
            "WHERE posts_fts MATCH ?" + (" AND p.site_id = ?" if site_id is not None else "") +
            " ORDER BY bm25(posts_fts, 5.0, 1.0) LIMIT ?")
-    for attempt in (query, _fts_query(query)):
-        params = [attempt] + ([site_id] if site_id is not None else []) + [limit]
-        try:
-            return [dict(row) for row in arc.conn.execute(sql, params)]
-        except sqlite3.OperationalError as exc:
-            if "fts5" not in str(exc) and "syntax" not in str(exc):
-                raise
-    return []
+    scope = [site_id] if site_id is not None else []
+    try:
+        return [dict(row) for row in arc.conn.execute(sql, [query, *scope, limit])]
+    except sqlite3.OperationalError:  # not FTS5 syntax (unbalanced quote, stray operator…): plain words then
+        return [dict(row) for row in arc.conn.execute(sql, [_fts_query(query), *scope, limit])]
 
 
 EXPORT_COLUMNS = ("id", "site", "url", "wp_id", "title", "author", "authors", "categories", "tags", "published_at",
@@ -136,13 +150,20 @@ def export_rows(arc: Archive, *, site_id: int | None = None, since: str | None =
     if since is not None:
         sql += " AND p.last_changed_at >= ?"
         params.append(since_bound(since))
-    for row in arc.conn.execute(sql + " ORDER BY p.id", params):
+    with sqlite_errors(arc.path, arc.busy_timeout):
+        rows = arc.conn.execute(sql + " ORDER BY p.id", params)
+    while True:
+        with sqlite_errors(arc.path, arc.busy_timeout):
+            row = rows.fetchone()
+        if row is None:
+            return
         data = dict(row)
         for name in ("authors", "categories", "tags"):
             data[name] = json.loads(data[name])
         yield data
 
 
+@translated
 def stats(arc: Archive) -> dict[str, Any]:
     """Per-site counts and archive-wide storage figures."""
     sites = [dict(row) for row in arc.conn.execute(
