@@ -319,7 +319,7 @@ def comments_since(fetcher: "Fetcher", site: Site, watermark: int | None,
     """Post IDs with approved comments whose ID is above `watermark`, and the new watermark (highest ID seen).
 
     Comment IDs, not dates: a comment approved late keeps its old date but its ID is above any watermark taken
-    while it was pending. With no watermark yet, one request sets it."""
+    while it was pending. With no watermark yet, one request sets it; None means the endpoint is refused."""
     posts: set[int] = set()
     highest = watermark
     for page in range(1, max_pages + 1):
@@ -330,6 +330,7 @@ def comments_since(fetcher: "Fetcher", site: Site, watermark: int | None,
             if page == 1:
                 return set(), watermark
             break
+        highest = 0 if highest is None else highest  # the endpoint answers: "no comments yet" is watermark 0
         for row in rows:
             cid, pid = row.get("id"), row.get("post")
             if not isinstance(cid, int):

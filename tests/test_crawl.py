@@ -1,0 +1,266 @@
+"""crawl.py and the `crawl` command against the hand-written fake WordPress (tests/fakewp.py) on 127.0.0.1:
+first crawl, no-change rerun, incremental detection, fallbacks, faults, SIGKILL resume, lock and exit codes."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from fakewp import FakeWordPress
+from faultserver import FaultServer, Reply
+from scraper.crawl import CrawlOptions, SiteCrawl
+from scraper.fetch import Fetcher, FetchSettings
+from scraper.store import Archive
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_crawl(db: Path, wp: FakeWordPress, **options) -> "object":
+    """One in-process crawl of the fake site with test-speed politeness."""
+    with Archive(db) as arc, Fetcher(FetchSettings(delay=0, concurrency=4, backoff=0.01, retries=1)) as f:
+        with arc.crawl_lock():
+            return SiteCrawl(arc, f, wp.base, CrawlOptions(**options)).run()
+
+
+def post_hits(wp: FakeWordPress) -> dict[str, int]:
+    """Requests per post page path."""
+    paths = {p.slug for p in wp.posts.values()}
+    counts: dict[str, int] = {}
+    for hit in wp.server.hits:
+        parts = hit.path.strip("/").split("/")
+        if len(parts) == 3 and parts[2] in paths:
+            counts[parts[2]] = counts.get(parts[2], 0) + 1
+    return counts
+
+
+def archived(db: Path) -> dict[int, dict]:
+    with Archive(db) as arc:
+        return {p["wp_id"]: p for p in arc.iter_posts(1, include_deleted=True)}
+
+
+def last_version(db: Path, wp_id: int) -> tuple[str, list[str], int]:
+    """(reason, changed_fields, version) of a post's newest version."""
+    conn = sqlite3.connect(db)
+    row = conn.execute("SELECT v.reason, v.changed_fields, v.version FROM post_versions v JOIN posts p "
+                       "ON p.id = v.post_id WHERE p.wp_id = ? ORDER BY v.version DESC LIMIT 1", (wp_id,)).fetchone()
+    conn.close()
+    return row[0], json.loads(row[1] or "[]"), row[2]
+
+
+def test_first_crawl_archives_every_published_post_once(tmp_path):
+    wp = FakeWordPress(12)
+    wp.add_comment(3)
+    with wp.server:
+        report = run_crawl(tmp_path / "a.db", wp)
+        hits = post_hits(wp)
+    posts = archived(tmp_path / "a.db")
+    assert report.status == "complete" and report.exit_code == 0
+    assert sorted(posts) == sorted(p.id for p in wp.published())     # no draft
+    assert all(v == 1 for v in hits.values()) and len(hits) == 12    # each page once, no ?replytocom copies
+    assert posts[3]["title"] == "Post number 3" and posts[3]["author"] == wp.users[wp.posts[3].author]
+    assert posts[3]["categories"] == [wp.categories[c] for c in wp.posts[3].categories]
+    assert report.found == {"rest": 12} and report.expected_total == 12
+    assert report.counts["posts_new"] == 12
+
+
+def test_no_change_rerun_fetches_only_the_revalidation_budget(tmp_path):
+    wp = FakeWordPress(30)
+    with wp.server:
+        run_crawl(tmp_path / "a.db", wp)
+        before = len(wp.server.hits)
+        report = run_crawl(tmp_path / "a.db", wp, revalidate=3)
+        requests = len(wp.server.hits) - before
+    assert report.counts["posts_new"] == report.counts["posts_changed"] == 0
+    assert report.counts["posts_unchanged"] == 3 and report.planned == {"revalidate": 3}
+    assert requests <= 12, requests
+
+
+def test_incremental_records_exactly_the_mutations(tmp_path):
+    db = tmp_path / "a.db"
+    wp = FakeWordPress(10)
+    with wp.server:
+        run_crawl(db, wp)
+        wp.posts[1].title, wp.posts[1].modified = "Edited title", "2024-06-01T00:00:00"   # edit: modified moves
+        wp.posts[2].categories = [2 if wp.posts[2].categories != [2] else 1]   # category move: modified untouched
+        wp.posts[3].tags = [1, 2]                      # tag change: modified_gmt untouched
+        wp.add_comment(4)                              # new comment: modified_gmt untouched
+        wp.users[2] = "Bob Leroy-Renamed"              # author rename touches every post of user 2
+        wp.posts[5].status = "trash"
+        new = wp.add_post("Brand new", author=1)
+        report = run_crawl(db, wp, revalidate=0)
+        posts = archived(db)
+        third = run_crawl(db, wp, revalidate=0)   # a third run with no change adds nothing
+    renamed = {p.id for p in wp.published() if p.author == 2} - {new.id}
+    expected = {1: {"title"}, 2: {"categories"}, 3: {"tags"}, 4: {"comment_count"}}
+    for pid in renamed:
+        expected.setdefault(pid, set()).update({"author", "authors"})
+    for pid, fields in expected.items():
+        reason, changed, version = last_version(db, pid)
+        assert (reason, set(changed), version) == ("changed", fields, 2), pid
+    assert posts[4]["comment_count"] == 1
+    assert last_version(db, 5)[0] == "deleted" and posts[5]["deleted_at"]
+    assert posts[new.id]["version"] == 1 and posts[new.id]["title"] == "Brand new"
+    untouched = set(posts) - set(expected) - {5, new.id}
+    assert untouched and all(posts[p]["version"] == 1 for p in untouched)
+    assert report.counts["posts_deleted"] == 1 and report.counts["posts_new"] == 1
+    assert third.planned == {} and third.counts["pages_fetched"] == 0
+    assert {p: v["version"] for p, v in archived(db).items()} == {p: v["version"] for p, v in posts.items()}
+
+
+def test_restored_post_comes_back(tmp_path):
+    db = tmp_path / "a.db"
+    wp = FakeWordPress(4)
+    with wp.server:
+        run_crawl(db, wp)
+        wp.posts[2].status = "trash"
+        run_crawl(db, wp, revalidate=0)
+        wp.posts[2].status = "publish"
+        run_crawl(db, wp, revalidate=0)
+    assert last_version(db, 2)[0] == "restored" and archived(db)[2]["deleted_at"] is None
+
+
+def test_rest_route_fallback_when_wp_json_path_blocked(tmp_path):
+    wp = FakeWordPress(5, rest="blocked-path")
+    with wp.server:
+        report = run_crawl(tmp_path / "a.db", wp)
+    assert report.mode == "rest" and report.found == {"rest": 5}
+    assert any("rest_route=" in h.path for h in wp.server.hits)
+
+
+def test_without_rest_api_sitemaps_and_feeds_find_everything(tmp_path):
+    db = tmp_path / "a.db"
+    wp = FakeWordPress(25, rest="disabled")
+    with wp.server:
+        report = run_crawl(db, wp)
+        assert sorted(archived(db)) == sorted(p.id for p in wp.published())
+        assert report.mode == "no-rest" and any("no REST API" in n for n in report.notes)
+        assert report.found["sitemap"] == 25
+        new = wp.add_post("After the first crawl")
+        second = run_crawl(db, wp, revalidate=0)
+    assert second.counts["posts_new"] == 1 and new.id in archived(db)
+
+
+def test_failed_page_makes_partial_and_is_retried_next_run(tmp_path):
+    db = tmp_path / "a.db"
+    wp = FakeWordPress(6)
+    with wp.server:
+        path = "/2024/05/post-2/"
+        wp.faults[path] = [Reply(500)]
+        report = run_crawl(db, wp)
+        assert report.status == "partial" and report.exit_code == 1 and report.counts["errors"] == 1
+        assert 2 not in archived(db) and len(archived(db)) == 5
+        del wp.faults[path]
+        again = run_crawl(db, wp, revalidate=0)
+    assert again.status == "complete" and again.counts["posts_new"] == 1 and 2 in archived(db)
+
+
+def test_robots_disallowed_post_is_a_logged_skip(tmp_path, caplog):
+    wp = FakeWordPress(3)
+    with wp.server:
+        original = wp.route
+
+        def route(hit):
+            if hit.path == "/robots.txt":
+                return Reply(200, "User-agent: *\nDisallow: /2024/05/post-2/\n", content_type="text/plain")
+            return original(hit)
+        wp.server.reply_for = route
+        report = run_crawl(tmp_path / "a.db", wp)
+    assert report.status == "complete" and sorted(archived(tmp_path / "a.db")) == [1, 3]
+    assert "robots.txt disallows" in caplog.text
+
+
+def test_max_posts_and_since(tmp_path):
+    wp = FakeWordPress(8)
+    for pid in (7, 8):
+        wp.posts[pid].date = "2025-01-02T00:00:00"
+    with wp.server:
+        from datetime import datetime
+        report = run_crawl(tmp_path / "a.db", wp, since=datetime(2025, 1, 1))
+        assert sorted(archived(tmp_path / "a.db")) == [7, 8]
+        report = run_crawl(tmp_path / "b.db", wp, max_posts=3)
+    assert report.counts["posts_new"] == 3
+
+
+# ---------------------------------------------------------------------------------------- the command
+
+
+def cli(*args: str, timeout: float = 60) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "scraper", "crawl", "--delay", "0", *args], cwd=ROOT,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def test_cli_quiet_prints_one_line_and_json_logs(tmp_path):
+    wp = FakeWordPress(4)
+    with wp.server:
+        quiet = cli(wp.base, "--db", str(tmp_path / "a.db"), "--quiet")
+        js = cli(wp.base, "--db", str(tmp_path / "a.db"), "--log-format", "json", "--verbose")
+    assert quiet.returncode == 0, quiet.stderr
+    assert len(quiet.stdout.strip().splitlines()) == 1 and "4 new" in quiet.stdout and quiet.stderr == ""
+    summary = json.loads(js.stdout)
+    assert summary["status"] == "complete" and summary["posts_unchanged"] >= 1
+    assert all(json.loads(line)["level"] for line in js.stderr.splitlines())
+
+
+def test_cli_not_wordpress_exit_3(tmp_path):
+    with FaultServer({"/": [Reply(200, "<html><body>plain static site</body></html>")]}) as srv:
+        result = cli(srv.base_url + "/", "--db", str(tmp_path / "a.db"))
+    assert result.returncode == 3 and "WordPress" in result.stdout
+
+
+def test_cli_usage_error_exit_2(tmp_path):
+    assert cli("--db", str(tmp_path / "a.db")).returncode == 2
+    assert cli("http://127.0.0.1:1/", "--concurrency", "0").returncode == 2
+
+
+def test_cli_second_crawl_on_locked_archive_exits_5(tmp_path):
+    db = tmp_path / "a.db"
+    wp = FakeWordPress(2)
+    with wp.server, Archive(db) as arc, arc.crawl_lock():
+        result = cli(wp.base, "--db", str(db))
+    assert result.returncode == 5 and "another crawl" in result.stderr
+
+
+def test_cli_corrupt_archive_exit_4(tmp_path):
+    db = tmp_path / "a.db"
+    db.write_bytes(b"this is not a database" * 100)
+    result = cli("http://127.0.0.1:1/", "--db", str(db))
+    assert result.returncode == 4 and str(db) in result.stderr
+
+
+def test_sigkill_then_rerun_finishes_without_refetching_saved_posts(tmp_path):
+    db = tmp_path / "a.db"
+    wp = FakeWordPress(40, latency=0.03)
+    with wp.server:
+        proc = subprocess.Popen([sys.executable, "-m", "scraper", "crawl", wp.base, "--db", str(db), "--delay", "0",
+                                 "--concurrency", "2", "--revalidate", "0"], cwd=ROOT,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 60
+        saved = 0
+        while time.monotonic() < deadline and saved < 12:
+            time.sleep(0.05)
+            if db.exists():
+                try:
+                    with sqlite3.connect(db, timeout=1) as conn:
+                        saved = conn.execute("SELECT count(*) FROM posts").fetchone()[0]
+                except sqlite3.OperationalError:
+                    pass
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+        assert 12 <= saved < 40
+        result = cli(wp.base, "--db", str(db), "--revalidate", "0", "--quiet")
+        hits = post_hits(wp)
+    assert result.returncode == 0, result.stderr
+    assert sorted(archived(db)) == list(range(1, 41))
+    refetched = sum(n - 1 for n in hits.values())
+    assert refetched <= 4, hits   # at most the pages that were in flight when the crawl was killed
+    conn = sqlite3.connect(db)
+    statuses = [r[0] for r in conn.execute("SELECT status FROM crawls ORDER BY id")]
+    assert statuses == ["running", "complete"]
+    assert conn.execute("SELECT count(*) FROM post_versions").fetchone()[0] == 40
