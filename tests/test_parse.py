@@ -1,0 +1,463 @@
+"""parse(): every strategy, in its order of trust, on small HAND-WRITTEN pages built from the reference facts
+(../shared/reference/wordpress.md: theme templates, core output, Yoast / Rank Math graphs, language packs).
+None of these snippets was captured from a live site; real-WordPress pages are in test_parse_wordpress.py."""
+from __future__ import annotations
+
+import json
+import pickle
+
+import pytest
+
+from scraper.parse import parse
+from scraper.parse.comments import count_from_text
+from scraper.parse.credits import credit_from_text
+from scraper.parse.dates import text_date
+
+
+def page(body: str, head: str = "", body_class: str = "single single-post postid-42", lang: str = "en-US") -> str:
+    """A hand-written WordPress-like page around the given head and body markup."""
+    return (f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="UTF-8">'
+            f'<link rel="stylesheet" href="/wp-content/themes/x/style.css">{head}</head>'
+            f'<body class="{body_class}">{body}</body></html>')
+
+
+CONTENT = '<div class="entry-content"><p>First paragraph of the post.</p><p>Second paragraph.</p></div>'
+
+
+# ---------------------------------------------------------------- the user's seed page (OceanWP, fr_FR)
+
+SEED = page(lang="fr-FR", body_class="single single-post postid-4821 single-format-standard", head=(
+    '<title>La Haye : l&#8217;OTAN mise sur l&#8217;innovation &#8211; Infos Défense</title>'
+    '<link rel="canonical" href="https://infos.example/2025/06/24/la-haye/">'
+    '<link rel="alternate" type="application/rss+xml" title="Infos Défense &raquo; Flux" href="/feed/">'), body=(
+    '<header class="page-header"><h1 class="page-header-title clr">Blog</h1></header>'
+    '<article id="post-4821"><div class="thumbnail"><img src="/wp-content/uploads/otan.jpg" '
+    'class="attachment-full size-full wp-post-image" alt="You are currently viewing La Haye : l’OTAN mise sur '
+    'l’innovation"><div class="thumbnail-caption">Ursula Von der Leyen, Volodymyr Zelensky et Mark Rutte. '
+    'Photo : @OTAN</div></div>'
+    '<header class="entry-header clr"><h2 class="single-post-title entry-title">La Haye : l’OTAN mise sur '
+    'l’innovation</h2></header><ul class="meta ospm-default clr">'
+    '<li class="meta-author"><span class="screen-reader-text">Auteur/autrice de la publication :</span>'
+    '<i class="icon-user"></i><a href="/author/redaction/" rel="author"></a></li>'
+    '<li class="meta-cat"><span class="screen-reader-text">Post category:</span><a href="/category/monde/" '
+    'rel="category tag">MONDE</a></li><li class="meta-comments"><span class="screen-reader-text">Commentaires de '
+    'la publication :</span><a href="https://infos.example/2025/06/24/la-haye/#respond" class="comments-link">'
+    '0 commentaire</a></li></ul>'
+    '<div class="entry-content clr"><p>En marge du sommet de l’OTAN 2025 à La Haye, le Forum des industries de '
+    'défense s’est déroulé ce mardi 24 juin.</p><p>Source : Communiqué de l’OTAN.</p></div></article>'
+    '<section id="comments" class="comments-area"><div id="respond" class="comment-respond">'
+    '<h3 id="reply-title" class="comment-reply-title">Laisser un commentaire</h3></div></section>'))
+
+
+def test_seed_page_fields():
+    post = parse(SEED.encode("utf-8"))
+    assert post.title == "La Haye : l’OTAN mise sur l’innovation"
+    assert post.sources["title"] == "theme:single-post-title"
+    assert post.photo_credit == "@OTAN"
+    assert post.photo_caption == "Ursula Von der Leyen, Volodymyr Zelensky et Mark Rutte. Photo : @OTAN"
+    assert post.categories == ["MONDE"]
+    assert post.comment_count == 0
+    assert post.author is None and post.authors == []
+    assert post.published_at is None
+    assert post.wp_id == 4821
+    assert post.url == "https://infos.example/2025/06/24/la-haye/"
+    assert post.site_name == "Infos Défense"
+    assert post.language == "fr-FR"
+    assert post.is_wordpress is True
+    assert post.body_text.startswith("En marge du sommet")
+    assert post.body_text.endswith("Source : Communiqué de l’OTAN.")
+    assert "\n\nSource" in post.body_text
+    assert "Laisser un commentaire" not in post.body_text and "Photo" not in post.body_text
+    assert post.featured_image == "https://infos.example/wp-content/uploads/otan.jpg"
+
+
+# ---------------------------------------------------------------- JSON-LD (Yoast, Rank Math)
+
+YOAST = json.dumps({"@context": "https://schema.org", "@graph": [
+    {"@type": ["Article", "NewsArticle"], "@id": "https://s.example/p/#article",
+     "author": {"name": "Jane Roe", "@id": "https://s.example/#/schema/person/1"},
+     "headline": "Structured &amp; true", "datePublished": "2025-06-24T08:00:00+00:00",
+     "dateModified": "2025-06-25T09:30:00+00:00", "commentCount": 3, "image": {"@id": "https://s.example/p/#primaryimage"},
+     "keywords": ["defence", "NATO"], "articleSection": ["World", "Europe"], "inLanguage": "en-GB",
+     "description": "What the post is about."},
+    {"@type": "WebPage", "@id": "https://s.example/p/", "url": "https://s.example/p/"},
+    {"@type": "ImageObject", "@id": "https://s.example/p/#primaryimage", "url": "https://s.example/lead.jpg",
+     "caption": "Leaders meet in The Hague. Photo: Reuters"},
+    {"@type": "Person", "@id": "https://s.example/#/schema/person/1", "name": "Jane Roe"},
+    {"@type": "WebSite", "@id": "https://s.example/#website", "name": "Site Example"}]})
+
+
+def test_yoast_graph_follows_id_references_and_type_lists():
+    post = parse(page(CONTENT, head=f'<script type="application/ld+json" class="yoast-schema-graph">{YOAST}</script>'))
+    assert post.title == "Structured & true" and post.sources["title"] == "jsonld:headline"
+    assert post.author == "Jane Roe" and post.sources["author"] == "jsonld:author"
+    assert post.published_at == "2025-06-24T08:00:00+00:00"
+    assert post.modified_at == "2025-06-25T09:30:00+00:00"
+    assert post.comment_count == 3 and post.sources["comment_count"] == "jsonld:commentCount"
+    assert post.categories == ["World", "Europe"] and post.sources["categories"] == "jsonld:articleSection"
+    assert post.tags == ["defence", "NATO"] and post.sources["tags"] == "jsonld:keywords"
+    assert post.featured_image == "https://s.example/lead.jpg"
+    assert post.photo_caption == "Leaders meet in The Hague. Photo: Reuters"
+    assert post.photo_credit == "Reuters" and post.sources["photo_credit"] == "jsonld:image.caption"
+    assert post.site_name == "Site Example"
+    assert post.excerpt == "What the post is about."
+
+
+def test_displayed_title_wins_over_a_headline_that_differs():
+    head = ('<script type="application/ld+json">{"@type": "BlogPosting", "headline": "SEO title | Site"}</script>')
+    post = parse(page('<article id="post-42"><h1 class="entry-title">Real title</h1></article>', head=head))
+    assert post.title == "Real title" and post.sources["title"] == "theme:h1.entry-title"
+
+
+def test_rank_math_keywords_are_not_tags_but_article_tag_meta_is():
+    graph = json.dumps({"@graph": [{"@type": "BlogPosting", "@id": "#richSnippet", "headline": "Post",
+                                    "keywords": "focus keyword", "articleSection": "News, Politics"}]})
+    head = (f'<script type="application/ld+json" class="rank-math-schema">{graph}</script>'
+            '<meta property="article:tag" content="elections"><meta property="article:tag" content="polls">')
+    post = parse(page(CONTENT, head=head))
+    assert post.tags == ["elections", "polls"] and post.sources["tags"] == "meta:article:tag"
+    assert post.categories == ["News", "Politics"]
+
+
+def test_broken_json_ld_is_skipped_with_a_warning_and_other_strategies_still_work():
+    head = ('<script type="application/ld+json">{"@type": "Article", "headline": "X",,, </script>'
+            '<meta property="article:published_time" content="2025-01-02T03:04:05+01:00">')
+    post = parse(page('<article id="post-42"><h1 class="entry-title">Title</h1>' + CONTENT + '</article>', head=head))
+    assert any("JSON-LD" in w for w in post.warnings)
+    assert post.title == "Title"
+    assert post.published_at == "2025-01-02T03:04:05+01:00" and post.sources["published_at"] == "meta:article:published_time"
+
+
+def test_json_ld_with_trailing_commas_is_repaired():
+    head = '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Fixed",}</script>'
+    assert parse(page(CONTENT, head=head)).title == "Fixed"
+
+
+# ---------------------------------------------------------------- meta tags
+
+def test_meta_tags_strategies():
+    head = ('<meta property="og:title" content="From OG – My Site"><meta property="og:site_name" content="My Site">'
+            '<meta name="author" content="Ann Author"><meta property="article:section" content="Sport">'
+            '<meta property="article:modified_time" content="2025-03-01T10:00:00+01:00">'
+            '<meta property="og:image" content="/img/lead.jpg"><meta name="description" content="Summary.">'
+            '<link rel="canonical" href="https://my.example/post/">')
+    post = parse(page(CONTENT, head=head, body_class=""))
+    assert post.title == "From OG" and post.sources["title"] == "meta:og:title"
+    assert post.author == "Ann Author" and post.sources["author"] == "meta:author"
+    assert post.categories == ["Sport"]
+    assert post.modified_at == "2025-03-01T10:00:00+01:00"
+    assert post.featured_image == "https://my.example/img/lead.jpg"
+    assert post.excerpt == "Summary."
+
+
+def test_twitter_written_by_label_localised():
+    head = '<meta name="twitter:label1" content="Écrit par"><meta name="twitter:data1" content="Marie Curie">'
+    post = parse(page(CONTENT, head=head))
+    assert post.author == "Marie Curie" and post.sources["author"] == "meta:twitter:data1"
+
+
+# ---------------------------------------------------------------- WordPress core markers
+
+@pytest.mark.parametrize("body_class,body,head,source", [
+    ("single postid-7", "", "", "wp-core:body-class"),
+    ("single", '<article id="post-7"><h1 class="entry-title">T</h1></article>', "", "wp-core:article-id"),
+    ("single", "", '<link rel="shortlink" href="https://s.example/?p=7">', "wp-core:shortlink"),
+    ("single", "", '<link rel="alternate" type="application/json" href="https://s.example/wp-json/wp/v2/posts/7">',
+     "wp-core:rest-link"),
+    ("single", '<form id="commentform"><input type="hidden" name="comment_post_ID" value="7"></form>', "",
+     "wp-core:comment-form"),
+])
+def test_post_id_sources(body_class, body, head, source):
+    post = parse(page(body + CONTENT, head=head, body_class=body_class))
+    assert post.wp_id == 7 and post.sources["wp_id"] == source
+
+
+def test_non_wordpress_page_is_parsed_best_effort():
+    html = ("<html><head><title>Plain page - Example</title></head><body><h1>Plain page</h1><div>"
+            + "<p>" + "Some article text here. " * 20 + "</p>" * 3 + "</div></body></html>")
+    post = parse(html)
+    assert post.is_wordpress is False
+    assert post.title == "Plain page"
+    assert "Some article text here." in post.body_text
+    assert post.sources["body_text"] == "heuristic:paragraph-density"
+
+
+# ---------------------------------------------------------------- theme markup
+
+def test_block_theme_markup():
+    body = ('<main><h1 class="wp-block-post-title">Block title</h1><figure class="wp-block-post-featured-image">'
+            '<img class="wp-post-image" src="/lead.jpg"></figure><div class="entry-content wp-block-post-content">'
+            '<p>Body.</p></div><div class="wp-block-post-date"><time datetime="2025-06-24T10:00:00+02:00">June 24, '
+            '2025</time></div><div class="wp-block-post-author"><div class="wp-block-post-author__content">'
+            '<p class="wp-block-post-author__name">Block Author</p></div></div>'
+            '<div class="taxonomy-category wp-block-post-terms"><a href="/category/a/" rel="tag">Cat A</a>'
+            '<span class="wp-block-post-terms__separator">, </span><a href="/category/b/" rel="tag">Cat B</a></div>'
+            '<div class="taxonomy-post_tag wp-block-post-terms"><a href="/tag/x/" rel="tag">Tag X</a></div>'
+            '<div class="wp-block-comments"><div id="respond" class="comment-respond"></div></div></main>')
+    post = parse(page(body))
+    assert post.title == "Block title" and post.sources["title"] == "theme:block-post-title"
+    assert post.author == "Block Author"
+    assert post.published_at == "2025-06-24T10:00:00+02:00"
+    assert post.categories == ["Cat A", "Cat B"]
+    assert post.tags == ["Tag X"]
+    assert post.photo_caption is None and post.photo_credit is None
+    assert post.comment_count == 0 and post.sources["comment_count"] == "wp-core:open-comment-form"
+    assert post.body_text == "Body."
+
+
+def test_elementor_pro_widgets():
+    body = ('<div data-elementor-type="single-post" class="elementor elementor-location-single post-42 post">'
+            '<div class="elementor-widget elementor-widget-theme-post-title"><div class="elementor-widget-container">'
+            '<h1 class="elementor-heading-title">Elementor title</h1></div></div>'
+            '<ul class="elementor-post-info"><li class="elementor-icon-list-item" itemprop="author">'
+            '<span class="elementor-post-info__item elementor-post-info__item--type-author">Von Hans Muster</span></li>'
+            '<li itemprop="datePublished"><span class="elementor-post-info__item elementor-post-info__item--type-date">'
+            '24. Juni 2025</span></li><li itemprop="commentCount"><span class="elementor-post-info__item '
+            'elementor-post-info__item--type-comments">Keine Kommentare</span></li></ul>'
+            '<div class="elementor-widget elementor-widget-theme-post-featured-image"><figure><img src="/a.jpg">'
+            '<figcaption class="widget-image-caption">Die Brücke. Foto: dpa</figcaption></figure></div>'
+            '<div class="elementor-widget elementor-widget-theme-post-content"><div class="elementor-widget-container">'
+            '<p>Inhalt.</p></div></div></div>')
+    post = parse(page(body, lang="de-DE"))
+    assert post.title == "Elementor title"
+    assert post.author == "Hans Muster"
+    assert post.published_at == "2025-06-24"
+    assert post.comment_count == 0
+    assert post.photo_credit == "dpa"
+    assert post.body_text == "Inhalt."
+
+
+def test_kadence_categories_marked_rel_tag_are_categories_not_tags():
+    body = ('<article id="post-42" class="entry single-entry"><div class="entry-taxonomies"><span class="category-links">'
+            '<a href="/category/news/" rel="tag">News</a></span></div><h1 class="entry-title">K</h1>'
+            '<div class="entry-meta"><span class="posted-by"><span class="meta-label">By</span><span class="author '
+            'vcard"><a class="url fn n" href="/author/k/">Kay Dence</a></span></span></div>' + CONTENT +
+            '<footer><div class="tags-links"><a href="/tag/one/" rel="tag">one</a></div></footer></article>')
+    post = parse(page(body))
+    assert post.categories == ["News"]
+    assert post.tags == ["one"]
+    assert post.author == "Kay Dence"
+
+
+def test_categories_outside_the_post_are_ignored_in_favour_of_its_own():
+    body = ('<aside class="widget-area"><a rel="category tag" href="/category/z/">Sidebar</a></aside>'
+            '<article id="post-42"><h1 class="entry-title">T</h1><span class="cat-links">'
+            '<a rel="category tag" href="/category/a/">Mine</a></span>' + CONTENT + '</article>')
+    assert parse(page(body)).categories == ["Mine"]
+
+
+def test_several_authors_in_byline():
+    body = ('<article id="post-42"><h1 class="entry-title">T</h1><span class="byline"><span>by</span> '
+            '<span class="author vcard"><a class="url fn n" href="/author/a/">Ann</a></span> and '
+            '<span class="author vcard"><a class="url fn n" href="/author/b/">Bob</a></span></span>' + CONTENT +
+            '<div class="author-bio"><h2 class="author-title">By Ann</h2></div></article>')
+    post = parse(page(body))
+    assert post.authors == ["Ann", "Bob"] and post.author == "Ann"
+
+
+def test_twenty_twenty_one_author_only_in_bio_box():
+    body = ('<article id="post-42"><h1 class="entry-title">T</h1>' + CONTENT +
+            '<div class="author-bio"><h2 class="author-title">Par Jeanne</h2></div></article>')
+    assert parse(page(body, lang="fr-FR")).author == "Jeanne"
+
+
+# ---------------------------------------------------------------- body cleaning
+
+def test_body_drops_share_related_ads_author_box_and_screen_reader_text():
+    body = ('<article id="post-42"><h1 class="entry-title">T</h1><div class="entry-content">'
+            '<p>Keep one.<span class="screen-reader-text"> hidden label</span></p>'
+            '<div class="sharedaddy"><h3>Share this:</h3></div><div class="code-block"><ins class="adsbygoogle">'
+            'AD</ins></div><p>Keep <b>two</b>,<br>line two.</p><div id="jp-relatedposts">Related</div>'
+            '<div class="saboxplugin-wrap">About the author</div><script>var x = 1;</script>'
+            '<ul><li>item a</li><li>item b</li></ul></div></article>')
+    post = parse(page(body))
+    assert post.body_text == "Keep one.\n\nKeep two,\nline two.\n\nitem a\n\nitem b"
+    assert "script" not in post.body_html and "adsbygoogle" not in post.body_html
+    assert "<b>two</b>" in post.body_html
+
+
+def test_lazy_loaded_images_get_their_real_source_in_body_html():
+    body = ('<article id="post-42"><div class="entry-content"><p>x</p><img src="data:image/gif;base64,R0l" '
+            'data-lazy-src="/real.jpg"></div></article>')
+    assert 'src="/real.jpg"' in parse(page(body)).body_html
+
+
+# ---------------------------------------------------------------- localisation
+
+@pytest.mark.parametrize("text,count", [
+    ("0 commentaire", 0), ("Aucun commentaire", 0), ("Un commentaire", 1), ("5 commentaires", 5),
+    ("Laisser un commentaire", 0), ("Cette publication a un commentaire", 1), ("Cet article a 4 commentaires", 4),
+    ("No Comments", 0), ("1 Comment", 1), ("12 Comments", 12), ("One thought on “Top 10 tips”", 1),
+    ("3 thoughts on “Top 10 tips”", 3), ("Leave a Comment", 0), ("Comments Off", 0), ("One Response", 1),
+    ("Keine Kommentare", 0), ("Ein Kommentar", 1), ("7 Kommentare zu „X“", 7), ("Schreibe einen Kommentar", 0),
+    ("No hay comentarios", 0), ("1 comentario", 1), ("Deja un comentario", 0), ("Una respuesta a «X»", 1),
+    ("Nessun commento", 0), ("2 commenti", 2), ("Una risposta a “X”", 1),
+    ("Sem comentários", 0), ("Nenhum comentário", 0), ("3 comentários", 3), ("Deixe um comentário", 0),
+    ("Geen reacties", 0), ("1 reactie", 1), ("8 reacties", 8), ("1,234 Comments", 1234),
+])
+def test_comment_count_texts(text, count):
+    assert count_from_text(text) == count
+
+
+@pytest.mark.parametrize("text,iso", [
+    ("24 juin 2025", "2025-06-24"), ("June 24, 2025", "2025-06-24"), ("24. Juni 2025", "2025-06-24"),
+    ("24 de junio de 2025", "2025-06-24"), ("24 giugno 2025", "2025-06-24"), ("24 de junho de 2025", "2025-06-24"),
+    ("24 juni 2025", "2025-06-24"), ("1er août 2024", "2024-08-01"), ("Publié le 3 févr. 2024 à 14h05", "2024-02-03T14:05:00"),
+    ("2025-06-24", "2025-06-24"), ("24/06/2025", "2025-06-24"), ("March 3, 2024 at 4:05 pm", "2024-03-03T16:05:00"),
+])
+def test_text_dates_in_seven_languages(text, iso):
+    assert text_date(text) == iso
+
+
+@pytest.mark.parametrize("caption,credit", [
+    ("Ursula Von der Leyen et Mark Rutte. Photo : @OTAN", "@OTAN"),
+    ("Le port de Brest. Crédit photo : Marine nationale", "Marine nationale"),
+    ("La tour. © AFP", "AFP"), ("The bridge. Photo: John Smith/Reuters", "John Smith/Reuters"),
+    ("Credit: Jane Doe", "Jane Doe"), ("Die Brücke. Foto: dpa", "dpa"), ("Der Turm (Bild: Max Muster)", "Max Muster"),
+    ("El puente. Foto: EFE", "EFE"), ("La piazza. Foto di Mario Rossi", "Mario Rossi"), ("A praça. Foto: Lusa", "Lusa"),
+    ("De brug. Foto: ANP", "ANP"), ("Le ministre (AFP)", "AFP"), ("Photo by Ann Lee on Unsplash", "Ann Lee on Unsplash"),
+    ("Réunion au sommet. Photo DR", "DR"), ("A caption without any credit.", None),
+])
+def test_credit_labels(caption, credit):
+    assert credit_from_text(caption) == credit
+
+
+def test_newspack_image_credit_element():
+    body = ('<article id="post-42"><figure class="post-thumbnail"><img src="/a.jpg"><figcaption><span>A lake.</span> '
+            '<span class="image-credit"><span class="credit-label-wrapper">Credit:</span> Ann Lee / Agency</span>'
+            '</figcaption></figure><h1 class="entry-title">T</h1>' + CONTENT + '</article>')
+    post = parse(page(body))
+    assert post.photo_credit == "Ann Lee / Agency"
+    assert post.photo_caption == "A lake. Credit: Ann Lee / Agency"
+
+
+def test_lead_figure_at_the_top_of_the_content_gives_the_credit():
+    body = ('<article id="post-42"><h1 class="entry-title">T</h1><div class="entry-content"><figure '
+            'class="wp-block-image"><img src="/a.jpg"><figcaption class="wp-element-caption">Rome. Foto: ANSA'
+            '</figcaption></figure><p>Text.</p><figure><img src="/b.jpg"><figcaption>Later. Foto: X</figcaption>'
+            '</figure></div></article>')
+    post = parse(page(body, lang="it-IT"))
+    assert post.photo_credit == "ANSA" and post.sources["photo_credit"] == "wp-core:lead-figure"
+
+
+def test_figure_after_text_is_not_the_lead_image():
+    body = ('<article id="post-42"><div class="entry-content"><p>Text first.</p><figure><img src="/b.jpg">'
+            '<figcaption>Later. Foto: X</figcaption></figure></div></article>')
+    assert parse(page(body)).photo_caption is None
+
+
+# ---------------------------------------------------------------- comment counts from the page
+
+def test_comment_count_from_listed_comments_when_no_count_is_printed():
+    body = ('<article id="post-42"><h1 class="entry-title">T</h1>' + CONTENT + '</article><div id="comments">'
+            '<ol class="comment-list"><li class="comment"><ul class="children"><li class="comment">r</li></ul></li>'
+            '<li class="pingback">p</li></ol></div>')
+    post = parse(page(body))
+    assert post.comment_count == 3 and post.sources["comment_count"] == "wp-core:comment-list"
+
+
+def test_comment_count_from_heading():
+    body = ('<article id="post-42"><h1 class="entry-title">T</h1>' + CONTENT + '</article><div id="comments">'
+            '<h2 class="comments-title">2 thoughts on “T”</h2><ol class="comment-list"><li class="comment">a</li>'
+            '</ol></div>')
+    assert parse(page(body)).comment_count == 2
+
+
+def test_comment_count_null_when_page_reveals_nothing():
+    assert parse(page('<article id="post-42"><h1 class="entry-title">T</h1>' + CONTENT + '</article>')).comment_count is None
+
+
+# ---------------------------------------------------------------- bad input: nulls and a warning, never an exception
+
+def assert_empty_with_warning(post, *words):
+    assert post.title is None and post.body_text is None
+    assert post.warnings, "a bad page must carry a warning"
+    assert any(all(w in msg for w in words) for msg in post.warnings), post.warnings
+
+
+@pytest.mark.parametrize("data", [b"", b"   \n\t", ""])
+def test_empty_input(data):
+    assert_empty_with_warning(parse(data), "empty")
+
+
+def test_binary_input():
+    data = bytes(range(256)) * 40
+    assert_empty_with_warning(parse(data), "binary")
+
+
+def test_non_html_text_is_best_effort_with_warning():
+    post = parse(b'{"not": "html"}')
+    assert post.title is None and any("no HTML markup" in w for w in post.warnings)
+
+
+def test_wrong_type_input():
+    assert_empty_with_warning(parse(12345), "not HTML")
+
+
+def test_truncated_page_keeps_what_arrived():
+    data = SEED.encode("utf-8")
+    cut = data[: data.index(b"Source :")]
+    post = parse(cut)
+    assert post.title == "La Haye : l’OTAN mise sur l’innovation"
+    assert post.body_text.startswith("En marge du sommet")
+    for size in range(0, len(data), 97):   # every cut point parses without raising
+        parse(data[:size])
+
+
+def test_huge_page_gives_nulls_and_a_warning():
+    data = b"<html><body><article id='post-1'><div class='entry-content'>" + b"<p>word " * 2_600_000 + b"</div>"
+    assert len(data) > 20_000_000
+    post = parse(data)
+    assert post.body_text is None and any("MB" in w or "elements" in w for w in post.warnings)
+
+
+@pytest.mark.parametrize("markup", [b"<div>" * 100_000, b"<b><i><span>" * 50_000, b"<table><tr><td>" * 30_000])
+def test_pathological_nesting(markup):
+    post = parse(b"<html><body>" + markup + b"deep text</body></html>")
+    assert isinstance(post.warnings, list)
+
+
+LATIN = ("<html><head>{meta}<title>Café</title></head><body class='single postid-1'><article id='post-1'>"
+         "<h1 class='entry-title'>Café déjà vu – “Noël” à Sète</h1><div class='entry-content'><p>Été à Paris, "
+         "fête de l’été.</p></div></article></body></html>")
+
+
+@pytest.mark.parametrize("meta,codec", [
+    ("<meta charset='windows-1252'>", "cp1252"), ("", "cp1252"),
+    ("<meta http-equiv='Content-Type' content='text/html; charset=ISO-8859-1'>", "cp1252"), ("", "latin-1"),
+])
+def test_legacy_charsets_with_and_without_meta(meta, codec):
+    text = LATIN.format(meta=meta)
+    if codec == "latin-1":
+        text = text.replace("–", "-").replace("“", '"').replace("”", '"').replace("’", "'")
+    post = parse(text.encode(codec))
+    assert post.title in ("Café déjà vu – “Noël” à Sète", 'Café déjà vu - "Noël" à Sète')
+    assert "Été à Paris" in post.body_text
+
+
+def test_http_charset_header_is_used():
+    data = LATIN.format(meta="").encode("cp1252")
+    post = parse(data, headers={"Content-Type": "text/html; charset=windows-1252"})
+    assert post.title == "Café déjà vu – “Noël” à Sète"
+
+
+def test_wrong_declared_charset_falls_back():
+    data = LATIN.format(meta="<meta charset='utf-8'>").encode("cp1252")
+    post = parse(data)
+    assert post.title == "Café déjà vu – “Noël” à Sète"
+    assert any("charset" in w for w in post.warnings)
+
+
+def test_listing_page_gives_nulls_and_a_warning():
+    articles = "".join(f'<article id="post-{i}"><h2 class="entry-title">Post {i}</h2><div class="entry-content">'
+                       f'<p>Teaser {i}</p></div></article>' for i in range(10))
+    post = parse(page(articles, body_class="home blog"))
+    assert_empty_with_warning(post, "listing")
+    assert post.is_wordpress is True
+
+
+def test_deterministic_and_picklable():
+    data = SEED.encode("utf-8")
+    assert parse(data).to_dict() == parse(data).to_dict()
+    assert pickle.loads(pickle.dumps(parse)) is parse
+    assert pickle.loads(pickle.dumps(parse(data))).to_dict() == parse(data).to_dict()
