@@ -6,7 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 DEB_PACKAGES=(wordpress wordpress-l10n wordpress-theme-twentytwentyone wordpress-theme-twentytwentytwo
-              wordpress-theme-twentytwentythree php-cli php-mysql mariadb-server gettext)
+              wordpress-theme-twentytwentythree php-cli php-mysql php-xml mariadb-server gettext)
+# php-xml: WordPress's sitemaps need SimpleXML and the harness's truth.php needs DOM;
+# gettext: msgfmt/msgcat build the harness's French translations (tests/wordpress/languages).
 
 missing=()
 for pkg in "${DEB_PACKAGES[@]}"; do

@@ -1,0 +1,40 @@
+"""Shared pytest fixtures: the real WordPress site for end-to-end tests (see tests/wordpress/__init__.py)."""
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+from tests.wordpress import WordPressSite, missing_packages
+
+
+def _require_packages() -> None:
+    """Skip (or, under CI=true, fail) when the Debian packages of the harness are missing."""
+    missing = missing_packages()
+    if not missing:
+        return
+    reason = f"end-to-end tests need Debian packages: {' '.join(missing)} (run scripts/test.sh as root)"
+    if os.environ.get("CI") == "true":
+        pytest.fail(reason, pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def wordpress() -> Iterator[WordPressSite]:
+    """A started private WordPress with the seeded corpus, shared by the session; always torn down."""
+    _require_packages()
+    site = WordPressSite()
+    try:
+        site.start()
+        yield site
+    finally:
+        site.stop()
+
+
+@pytest.fixture
+def wordpress_clean(wordpress: WordPressSite) -> WordPressSite:
+    """The session's WordPress, reset to the seeded state first if an earlier test changed it."""
+    if wordpress.dirty:
+        wordpress.reset()
+    return wordpress

@@ -1,0 +1,30 @@
+"""A real, private WordPress for end-to-end tests and fixture capture (issue 2, items 3-5).
+
+Interface other tests code against:
+
+- pytest: the session-scoped fixture ``wordpress`` (tests/conftest.py) returns a started ``WordPressSite``;
+  mark tests that use it ``@pytest.mark.e2e``. Without the Debian packages they skip with a one-line reason,
+  except under ``CI=true`` where a missing package fails. The site is always torn down.
+- ``WordPressSite.base_url``: ``"http://127.0.0.1:PORT/"``.
+- ``WordPressSite.truth() -> dict``: ground truth read back from WordPress:
+  ``{"site": {name, description, url, language, locale, theme, timezone, ...},
+  "posts": [{wp_id, url, status, title, author, authors, categories, tags, published_at, modified_at,
+  featured_image, photo_caption, photo_credit, excerpt, body_text, comment_count, language, site_name,
+  + extras page_count, body_pages, sticky, comments_open}, ...],       # published posts, by wp_id
+  "unpublished": [{wp_id, status, url, title, password_protected}, ...]}``.
+  Field names are the ``Post`` record's (scraper/record.py). body_text has one line per block element.
+- ``WordPressSite.switch(theme=..., locale=...)``: themes twentytwentyone|twentytwentytwo|twentytwentythree,
+  locales fr_FR|en_US (default after start/reset: twentytwentyone, fr_FR).
+- ``WordPressSite.mutate() -> dict``: edits the site like life does and returns
+  ``{"intended": {...what mutate.php did, by wp_id...}, "changed": {wp_id: [field, ...]},
+  "new": [wp_id], "removed": {wp_id: status}, "truth": <truth after>}``. Call ``reset()`` first if another
+  test may have mutated the site; mutate refuses to run twice without a reset.
+- ``WordPressSite.reset()``: back to the seeded state (database restored from the template).
+- ``WordPressSite.php(code) -> str``: run PHP inside WordPress (``echo`` what you want back).
+- ``WordPressSite.ids``: corpus key -> wp_id (keys in tests/wordpress/corpus.py).
+- Fixtures: ``python3 -m tests.wordpress.capture`` writes tests/fixtures/wordpress/<theme>-<locale>/.
+"""
+from tests.wordpress.harness import LOCALES, THEMES, WordPressSite, start_site
+from tests.wordpress.template import HarnessError, PACKAGES, missing_packages
+
+__all__ = ["WordPressSite", "start_site", "HarnessError", "missing_packages", "PACKAGES", "THEMES", "LOCALES"]
