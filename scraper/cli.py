@@ -159,7 +159,7 @@ def reparse_cmd(db: str, site: str | None, since: str | None, processes: int | N
     from scraper.store.report import resolve_site, since_bound
     from scraper.store.reparse import reparse
 
-    with Archive(db) as arc:
+    with Archive(db) as arc, arc.crawl_lock():  # not while a crawl writes the same posts
         result = reparse(arc, site_id=resolve_site(arc, site), since=since_bound(since), processes=processes)
     fields = ", ".join(f"{name} {count}" for name, count in sorted(result.changed_fields.items())) or "none"
     click.echo(f"reparsed {result.pages} pages with parser {result.parser_version} in {result.seconds:.1f}s "

@@ -166,3 +166,9 @@ def test_schema_file_reaches_the_package():
 
     packaged = files("scraper").joinpath("schema.sql").read_text(encoding="utf-8")
     assert packaged == (Path(__file__).parent.parent / "schema.sql").read_text(encoding="utf-8")
+
+
+def test_reparse_refuses_while_a_crawl_holds_the_archive(db):
+    with Archive(db) as arc, arc.crawl_lock():
+        result = CliRunner().invoke(main, ["reparse", "--db", str(db), "-j", "1"])
+    assert result.exit_code == 5 and "another crawl" in result.output

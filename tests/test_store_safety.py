@@ -251,3 +251,36 @@ def test_read_only_file_system_refuses_writes_but_allows_reading(tiny_fs):
         assert [p["title"] for p in arc.iter_posts(1)] == ["t"]
         with pytest.raises(ArchiveError, match="opened read-only"):
             arc.upsert_site("https://other.example/")
+
+
+def test_older_file_is_migrated_in_one_step(tmp_path, monkeypatch):
+    """The migration machinery, exercised with a hypothetical version 2 that adds a column and a view."""
+    from scraper.store import connection
+
+    path = tmp_path / "archive.db"
+    with Archive(path) as arc:
+        site = arc.upsert_site("https://a.example/")
+        arc.save_post(Post(url="https://a.example/p/", wp_id=1, title="t"), site_id=site)
+        arc.conn.execute("DROP VIEW site_counts")  # as if version 1 had not had it yet
+    monkeypatch.setattr(connection, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
+    monkeypatch.setattr(connection, "MIGRATIONS", {SCHEMA_VERSION: ["ALTER TABLE posts ADD COLUMN mood TEXT"]})
+    with Archive(path) as arc:
+        columns = {r[1] for r in arc.conn.execute("PRAGMA table_info(posts)")}
+        assert "mood" in columns
+        assert arc.conn.execute("SELECT posts FROM site_counts").fetchone()[0] == 1
+        assert arc.conn.execute("SELECT version FROM schema_version").fetchone()[0] == SCHEMA_VERSION + 1
+
+
+def test_failed_migration_leaves_the_file_as_it_was(tmp_path, monkeypatch):
+    from scraper.store import connection
+
+    path = tmp_path / "archive.db"
+    Archive(path).close()
+    monkeypatch.setattr(connection, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
+    monkeypatch.setattr(connection, "MIGRATIONS", {SCHEMA_VERSION: ["ALTER TABLE posts ADD COLUMN mood TEXT",
+                                                                    "ALTER TABLE nowhere ADD COLUMN x"]})
+    with pytest.raises(ArchiveError, match="no such table: nowhere"):
+        Archive(path)
+    conn = sqlite3.connect(path)
+    assert "mood" not in {r[1] for r in conn.execute("PRAGMA table_info(posts)")}
+    assert conn.execute("SELECT version FROM schema_version").fetchone()[0] == SCHEMA_VERSION
