@@ -58,16 +58,21 @@ def parse_cmd(files: tuple[str, ...], url: str | None, fmt: str | None) -> None:
     from scraper.parse import parse
 
     fmt = fmt or ("json" if len(files) == 1 else "jsonl")
+    unreadable = 0
     for name in files:
         try:
             data = sys.stdin.buffer.read() if name == "-" else open(name, "rb").read()
-        except OSError as exc:
-            raise click.ClickException(f"cannot read {name}: {exc.strerror}") from exc
+        except OSError as exc:   # skip it, say so, parse the others; exit 1 (partial) at the end
+            click.echo(f"scraper: cannot read {name}: {exc.strerror}", err=True)
+            unreadable += 1
+            continue
         record = parse(data, url=url).to_dict()
         if fmt == "json":
             click.echo(json.dumps(record, ensure_ascii=False, indent=2))
         else:
             click.echo(json.dumps(record, ensure_ascii=False))
+    if unreadable:
+        sys.exit(1)
 
 
 @main.command("crawl")

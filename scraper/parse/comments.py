@@ -13,12 +13,17 @@ _INTEGER = re.compile(r"(?<![\w.,])(\d{1,3}(?:[ .,\u00a0\u202f]\d{3})+|\d+)(?![\
 _QUOTED = re.compile(r"[“«„\"‘'].*$")
 
 
-def count_from_text(text: str, needs_noun: bool = False) -> int | None:
-    """The comment count a text states ("0 commentaire", "Keine Kommentare", "One thought on …"), or None."""
+def count_from_text(text: str, needs_noun: bool = False, call_to_action_is_zero: bool = True) -> int | None:
+    """The comment count a text states ("0 commentaire", "Keine Kommentare", "One thought on …"), or None.
+
+    "Leave a comment" means 0 in a count link (themes print it instead of "0 Comments") but not in a heading,
+    where it is the comment form's title whatever the count."""
     text = _QUOTED.sub("", text).strip()   # the post title quoted in "3 thoughts on “Top 10”" is not a count
     if not text or (needs_noun and not COMMENT_NOUNS.search(text)):
         return None
-    if ZERO_COMMENTS.search(text) or LEAVE_A_COMMENT.search(text) or COMMENTS_CLOSED.search(text):
+    if LEAVE_A_COMMENT.search(text):
+        return 0 if call_to_action_is_zero else None
+    if ZERO_COMMENTS.search(text) or COMMENTS_CLOSED.search(text):
         return 0
     match = _INTEGER.search(text)
     if match:
@@ -34,13 +39,13 @@ def comment_count(scope: etree._Element, page: etree._Element) -> tuple[int | No
         for el in elements:
             value = el.get("content")
             count = int(value) if value and value.strip().isdigit() else count_from_text(
-                visible_text(el), needs_noun=not name.startswith("microdata"))
+                visible_text(el), needs_noun=name.endswith("anchor"))
             if count is not None:
                 return count, f"theme:{name}"
     for region in _comment_regions(scope, page):
         for name, elements in themes.select(region, themes.COMMENT_HEADING, None):
             for el in elements:
-                count = count_from_text(visible_text(el), needs_noun=True)
+                count = count_from_text(visible_text(el), needs_noun=True, call_to_action_is_zero=False)
                 if count is not None:
                     return count, f"theme:{name}"
     for region in _comment_regions(scope, page):

@@ -38,6 +38,16 @@ class Page:
     base_url: str | None
     article: dict[str, Any] | None   # the JSON-LD Article node
     webpage: dict[str, Any] | None   # the JSON-LD WebPage node
+    _container: tuple[etree._Element | None, str | None] | None = None
+
+    def container(self) -> tuple[etree._Element | None, str | None]:
+        """The post content element and the strategy that found it (searched once, then remembered)."""
+        if self._container is None:
+            found = body.find_container(self.scope)
+            if found[0] is None and self.scope is not self.body:
+                found = body.find_container(self.body)
+            self._container = found
+        return self._container
 
     def regions(self) -> list[etree._Element]:
         """The post container first, then the whole body (themes print titles and meta in heroes outside it)."""
@@ -381,6 +391,7 @@ def _in_category_list(el: etree._Element, region: etree._Element) -> bool:
 
 def _dates(post: Post, page: Page) -> None:
     """Published and modified dates: JSON-LD, article meta, then the theme's <time> or text dates."""
+    published_el = None
     for field_name, ld_key, meta_names, table in (
             ("published_at", "datePublished", ("article:published_time", "datepublished", "date", "dc.date"),
              themes.PUBLISHED),
@@ -395,22 +406,28 @@ def _dates(post: Post, page: Page) -> None:
         if not found:
             value = dates.iso(page.head.first_meta(*meta_names))
             found = (value, "meta:" + next(n for n in meta_names if page.head.first_meta(n))) if value else None
-        _set(post, field_name, found or _displayed_date(page, table))
+        if not found:
+            found, published_el = _displayed_date(page, table, published_el if field_name == "modified_at" else None)
+        _set(post, field_name, found)
 
 
-def _displayed_date(page: Page, table: list) -> tuple[str, str] | None:
-    """A date from the theme's markup: machine attributes first, else the localised text."""
+def _displayed_date(page: Page, table: list, not_this: etree._Element | None = None
+                    ) -> tuple[tuple[str, str] | None, etree._Element | None]:
+    """A date from the theme's markup (machine attributes first, else the localised text) and its element;
+    not_this skips the element already read as the publication date (a <time class="entry-date updated">)."""
     for region in page.regions():
         for name, elements in themes.select(region, table):
             for el in elements:
+                if el is not_this:
+                    continue
                 machine = el.get("datetime") or el.get("datetime-local") or el.get("content")
                 value = dates.iso(machine) if machine else None
                 if value:
-                    return value, f"theme:{name}"
+                    return (value, f"theme:{name}"), el
                 value = dates.text_date(document.visible_text(el))
                 if value:
-                    return value, f"theme:{name}:text"
-    return None
+                    return (value, f"theme:{name}:text"), el
+    return None, None
 
 
 def _featured_image(post: Post, page: Page) -> None:
@@ -456,12 +473,23 @@ def _photo(post: Post, page: Page) -> None:
 
 
 def _featured_caption(page: Page) -> tuple[etree._Element | None, str | None, str | None]:
-    """The caption the theme prints under the featured image."""
+    """The caption the theme prints under the featured image; else a figure caption in the post container
+    before its content (unknown themes)."""
     for region in page.regions():
         for name, elements in themes.select(region, themes.FEATURED_CAPTION):
             text = document.visible_text(elements[0])
             if text:
                 return elements[0], text, f"theme:{name}"
+    container, _ = page.container()
+    if container is None or page.scope is page.body or page.scope not in container.iterancestors():
+        return None, None, None
+    for el in page.scope.iter():
+        if el is container:
+            break
+        if el.tag == "figcaption" and not themes.inside(el, page.scope, themes.BOILERPLATE):
+            text = document.visible_text(el)
+            if text:
+                return el, text, "heuristic:figure-before-content"
     return None, None, None
 
 
@@ -478,7 +506,7 @@ def _ld_image_caption(page: Page) -> tuple[str | None, str | None]:
 
 def _lead_figure_caption(page: Page) -> tuple[etree._Element | None, str | None, str | None]:
     """The caption of a figure that opens the content (before any paragraph of text): the lead image."""
-    container, _ = body.find_container(page.scope)
+    container, _ = page.container()
     if container is None:
         return None, None, None
     for el in container.iter("figure", "p", "div"):
@@ -523,9 +551,7 @@ def _excerpt(post: Post, page: Page) -> None:
 
 def _body(post: Post, page: Page) -> None:
     """The article content, cleaned, as HTML and as paragraph text."""
-    container, source = body.find_container(page.scope)
-    if container is None and page.scope is not page.body:
-        container, source = body.find_container(page.body)
+    container, source = page.container()
     if container is None:
         post.warnings.append("no article content found")
         return

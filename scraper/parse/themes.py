@@ -25,6 +25,10 @@ TITLE = _compile([
     ("h1.zak-page-title", "zak-page-title"),
     ("h1.post-title", "h1.post-title"),
     ("h1.entry-header-title", "entry-header-title"),
+    ("h1.tdb-title-text", "tagdiv-title"),
+    ("h1.fusion-post-title", "avada-title"),
+    ("h1.single-title", "single-title"),
+    ("h1.post-title", "post-title"),
     ("h1[itemprop~=headline]", "microdata-headline"),
     (".wp-block-post-title", "block-post-title"),
     (".entry-title", "entry-title"),
@@ -40,6 +44,9 @@ AUTHOR = _compile([
     (".author.vcard .author-name", "vcard"),
     (".author.vcard a", "vcard"),
     (".byline .author-name", "byline"),
+    (".entry-author-name", "genesis-author"),
+    (".td-post-author-name a", "tagdiv-author"),
+    (".tdb-author-name", "tagdiv-author"),
     (".posted-by .author-name", "posted-by"),
     (".byline a", "byline"),
     (".posted-by a", "posted-by"),
@@ -68,6 +75,10 @@ CATEGORY = _compile([
     (".entry-categories a", "entry-categories"),
     (".post-categories a", "post-categories"),
     (".zak-cat-links a", "zak-cat-links"),
+    (".td-category a", "tagdiv-category"),
+    (".tdb-entry-category", "tagdiv-category"),
+    (".post-cat-wrap a", "post-cat-wrap"),
+    (".entry-category a", "entry-category"),
     ("[itemprop~=articleSection]", "microdata-section"),
 ])
 TAG = _compile([
@@ -93,6 +104,7 @@ PUBLISHED = _compile([
     ("time.ct-meta-element-date", "blocksy-date"),
     ("[itemprop~=datePublished]", "microdata-published"),
     ("time[datetime-local]", "oceanwp-datetime-local"),
+    ("time.entry-time", "genesis-time"),
     (".posted-on time", "posted-on"),
     ("time.entry-date", "entry-date"),
     (".meta-date", "meta-date"),
@@ -124,6 +136,8 @@ FEATURED_CAPTION = _compile([
     (".entry-thumbnail figcaption", "featured-image"),
     (".single-featured-image figcaption", "featured-image"),
     ("figure.wp-block-post-featured-image figcaption", "block-featured-image"),
+    (".td-post-featured-image figcaption", "tagdiv-featured-image"),
+    (".post-featured-image figcaption", "featured-image"),
 ])
 FEATURED_IMAGE = _compile([
     ("img.wp-post-image", "wp-post-image"),
