@@ -28,6 +28,10 @@ PRIORITY = {"new": 40, "restored": 35, "changed": 30, "comments": 30, "gone?": 2
 #: HTTP statuses that mean a known post is no longer public (trashed, deleted, made private or draft).
 GONE_STATUSES = frozenset({401, 403, 404, 410})
 POST_BODY_CLASS = re.compile(rb'<body[^>]*class=["\'][^"\']*\b(single-post|postid-\d+|single-format-)', re.I)
+PAGE_LINK = re.compile(rb'<a\s[^>]*class=["\'][^"\']*post-page-numbers[^>]*>', re.I)
+HREF_BYTES = re.compile(rb'href=["\']([^"\']+)["\']', re.I)
+MAX_POST_PAGES = 50
+PASSWORD_FORM = re.compile(rb'wp-login\.php\?action=postpass')
 MAX_LINK_FRONTIER = 50_000
 
 
@@ -206,9 +210,12 @@ class SiteCrawl:
         watermark = self.arc.state_get(self.site_id, "comment_watermark")
         commented, self.new_watermark = d.comments_since(self.fetcher, site, watermark)
         previous = self.arc.listing_get(self.site_id)
-        entries, unchanged = [], []
+        entries, unchanged, protected = [], [], 0
         for wp_id, row in self.listing.posts.items():
             if not self._wanted(row.get("date_gmt")):
+                continue
+            if isinstance(row.get("excerpt"), dict) and row["excerpt"].get("protected"):
+                protected += 1  # password-protected: its page shows a form, not the post
                 continue
             reason = self._rest_reason(wp_id, row, previous, commented)
             url = d.canonicalize(row["link"], self.base)
@@ -216,6 +223,8 @@ class SiteCrawl:
                 entries.append(self._entry(url, wp_id, reason, "rest"))
             else:
                 unchanged.append((wp_id, url))
+        if protected:
+            self.report.notes.append(f"{protected} password-protected post(s) not archived")
         if self.listing.complete and self.options.since is None:
             entries += self._gone_entries(set(self.listing.posts))
         entries += self._revalidation(unchanged, entries)
@@ -396,9 +405,11 @@ class SiteCrawl:
             inflight[pool.submit(self._fetch, work)] = work
             room -= 1
 
-    def _fetch(self, work: Work) -> tuple[Response, int | None]:
-        """(worker thread) The page, with conditional headers from the last fetch, plus the API comment count."""
+    def _fetch(self, work: Work) -> tuple[Response, list[Response], int | None]:
+        """(worker thread) The page (conditional headers from the last fetch), the further pages of a post split
+        with <!--nextpage-->, and the API comment count when comments changed."""
         resp = self.fetcher.get(work.url, headers=work.headers)
+        extra = [self.fetcher.get(url) for url in post_page_links(resp)] if resp.status == 200 else []
         api_comments = None
         if (self.options.confirm_comments and work.reason == "comments" and work.wp_id and self.site.rest_mode
                 and resp.status == 200):
@@ -406,14 +417,14 @@ class SiteCrawl:
                 api_comments = d.comment_total(self.fetcher, self.site, work.wp_id)
             except FetchError as exc:
                 log.info("comment count of post %s unavailable: %s", work.wp_id, exc)
-        return resp, api_comments
+        return resp, extra, api_comments
 
     # ------------------------------------------------------------------------------------------ store
 
     def _handle(self, work: Work, future: Future) -> None:
         """Store one fetch result: save the post, mark it gone, or record the failure; never lose the page."""
         try:
-            resp, api_comments = future.result()
+            resp, extra, api_comments = future.result()
         except RobotsDisallowed as exc:
             log.warning("skipped %s: %s", work.url, exc)
             self.arc.frontier_done(self.site_id, work.url, "skipped", str(exc))
@@ -434,13 +445,31 @@ class SiteCrawl:
         elif not _looks_like_html(resp):
             log.warning("skipped %s: not an HTML page (Content-Type %s)", work.url, resp.headers.get("content-type"))
             self.arc.frontier_done(self.site_id, work.url, "skipped", "not HTML")
+        elif PASSWORD_FORM.search(resp.body):
+            log.info("skipped %s: password-protected post", work.url)
+            self.arc.frontier_done(self.site_id, work.url, "skipped", "password protected")
         elif work.reason == "gone?" and not self._still_the_post(work, resp):
             self._gone(work, f"now {resp.final_url}")
         elif self._unverified(work) and not POST_BODY_CLASS.search(resp.body[:50000]):
             log.info("skipped %s: not a single post (no single-post body class)", work.url)
             self.arc.frontier_done(self.site_id, work.url, "skipped", "not a post")
         else:
-            self._save(work, resp, sha, api_comments)
+            extra_bodies = self._extra_pages(work, extra)
+            if extra_bodies is not None:
+                self._save(work, resp, sha, api_comments, extra_bodies)
+
+    def _extra_pages(self, work: Work, extra: list[Response]) -> list[bytes] | None:
+        """Store pages 2..N of a split post; None (and a failure) if one of them did not come back whole."""
+        for page in extra:
+            self.arc.record_fetch(self.crawl_id, page.url, status=page.status, final_url=page.final_url,
+                                  headers=page.headers, body=page.body if page.status == 200 else None,
+                                  elapsed_ms=page.elapsed_ms)
+        broken = [p for p in extra if p.status != 200]
+        if broken:
+            self._fail(work, f"page {broken[0].url} of the post answered HTTP {broken[0].status}", status=200,
+                       recorded=True)
+            return None
+        return [p.body for p in extra]
 
     def _unverified(self, work: Work) -> bool:
         """True for URLs that only look like posts (sitemap, feed, page links) on a WordPress site: their page
@@ -448,12 +477,15 @@ class SiteCrawl:
         return (self.site.is_wordpress and work.wp_id is None and work.source != "rest"
                 and work.reason in ("new", "links"))
 
-    def _save(self, work: Work, resp: Response, sha: str | None, api_comments: int | None) -> None:
-        """Parse the page and save the post with the REST API's view of it."""
+    def _save(self, work: Work, resp: Response, sha: str | None, api_comments: int | None,
+              extra_bodies: list[bytes] = ()) -> None:
+        """Parse the page (and the further pages of a split post) and save the post with the API's view of it."""
         from scraper.parse import parse
 
         try:
             post = parse(resp.body, url=resp.final_url, headers=resp.headers)
+            for body in extra_bodies:
+                merge_page(post, parse(body, url=resp.final_url))
         except Exception as exc:  # a parser bug must not stop the crawl: page is stored, error counted and logged
             log.exception("parse failed for %s (raw page kept as %s)", work.url, sha)
             self._fail(work, f"parse error: {type(exc).__name__}: {exc}", status=200, recorded=True)
@@ -558,6 +590,28 @@ class SiteCrawl:
                 return
             if resp.status == 200 and resp.headers.get("etag"):
                 self.arc.state_set(self.site_id, "feed_etag", resp.headers["etag"])
+
+
+def post_page_links(resp: Response) -> list[str]:
+    """URLs of pages 2..N of a post split with <!--nextpage--> (wp_link_pages' post-page-numbers links)."""
+    from urllib.parse import urljoin
+
+    links: list[str] = []
+    for tag in PAGE_LINK.finditer(resp.body):
+        href = HREF_BYTES.search(tag.group(0))
+        if href:
+            url = urljoin(resp.final_url, href.group(1).decode("utf-8", "replace").replace("&amp;", "&"))
+            if url != resp.final_url and url not in links and d.host_key(url) == d.host_key(resp.final_url):
+                links.append(url)
+    return links[:MAX_POST_PAGES]
+
+
+def merge_page(post: Post, page: Post) -> None:
+    """Append a further page's body to the post (a split post is one post with one body)."""
+    if page.body_text:
+        post.body_text = "\n\n".join(filter(None, [post.body_text, page.body_text]))
+    if page.body_html:
+        post.body_html = "\n".join(filter(None, [post.body_html, page.body_html]))
 
 
 def normalize_base(url: str) -> str:
