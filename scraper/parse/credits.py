@@ -25,6 +25,9 @@ _AGENCIES = re.compile(
     r"\b(?:AFP|AP|Reuters|EPA|dpa|Getty(?: Images)?|ANSA|EFE|Lusa|Keystone|Belga|ANP|Shutterstock|iStock(?:photo)?|"
     r"Unsplash|Pexels|Pixabay|Wikimedia(?: Commons)?|Wikipedia|Adobe Stock|Sipa|Maxppp|Abaca|DR|Imago|picture alliance|"
     r"Alamy|Bloomberg|Xinhua|NurPhoto|Hans Lucas|Europa Press|LaPresse|Agência Brasil)\b")
+#: A line that is only a credit: it starts with a label ("Photo : …", "©…", "Foto di …").
+_CREDIT_LINE = re.compile(rf"^\s*(?:©|\(c\)|copyright\b|(?:{_LABEL_WORDS})\s*(?::|-|–|—)|"
+                          r"(?:photo|photos|image|foto|fotos)\s+(?:by|de|di|von|door|par)\b)", re.IGNORECASE)
 _DR = re.compile(r"(?:^|[\s.])(?:photo\s+)?(DR|D\.R\.)\s*\.?$", re.IGNORECASE)
 
 
@@ -60,6 +63,11 @@ def credit_from_text(caption: str | None) -> str | None:
     if len(tail) > 1 and _AGENCIES.search(tail[-1]) and len(tail[-1]) <= 60:
         return _tidy(tail[-1])
     return None
+
+
+def is_credit_line(text: str) -> bool:
+    """True for a short line that is only a photo credit ("Photo : Reuters", "© AFP"), as printed under images."""
+    return len(text) <= 120 and bool(_CREDIT_LINE.match(text)) and credit_from_text(text) is not None
 
 
 def _last_match(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:

@@ -17,7 +17,7 @@ DETECT_BYTES = 64 * 1024
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_:.\-]+)""", re.IGNORECASE)
 _HEADER_CHARSET = re.compile(r"""charset\s*=\s*["']?\s*([A-Za-z0-9_:.\-]+)""", re.IGNORECASE)
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
-_WHITESPACE = re.compile(r"\s+")
+_WHITESPACE = re.compile(r"[ \t\n\r\f\v]+")   # no-break spaces stay: French typography puts them in titles
 #: Per WHATWG, pages labelled latin-1 or ascii are really decoded as windows-1252.
 _WINDOWS_1252_ALIASES = {"iso8859-1", "latin-1", "ascii", "iso-8859-1", "latin1", "us-ascii", "cp819"}
 
@@ -133,7 +133,7 @@ def too_big(root: etree._Element, warnings: list[str]) -> bool:
 
 
 def clean_text(text: str | None) -> str:
-    """Collapse whitespace (incl. non-breaking spaces) and strip."""
+    """Collapse runs of ordinary whitespace to one space, drop zero-width spaces, strip the ends."""
     return _WHITESPACE.sub(" ", text or "").replace("\u200b", "").strip()
 
 

@@ -519,7 +519,18 @@ def _lead_figure_caption(page: Page) -> tuple[etree._Element | None, str | None,
                 found = el.xpath('.//*[contains(concat(" ", normalize-space(@class), " "), " wp-caption-text ")]')
                 caption_el = found[0] if found else None
             text = document.visible_text(caption_el) if caption_el is not None else ""
-            return (caption_el, text, "wp-core:lead-figure") if text else (None, None, None)
+            return (caption_el, text, "wp-core:lead-figure") if text else _credit_line_after(el)
+    return None, None, None
+
+
+def _credit_line_after(figure: etree._Element) -> tuple[etree._Element | None, str | None, str | None]:
+    """A caption-less lead image followed by a credit-only paragraph ("Photo : Reuters"): that line is its caption."""
+    following = figure.getnext()
+    if following is None or following.tag not in ("p", "div"):
+        return None, None, None
+    text = document.visible_text(following)
+    if credits.is_credit_line(text):
+        return following, text, "heuristic:credit-line-after-lead-figure"
     return None, None, None
 
 

@@ -80,6 +80,8 @@ CATEGORY = _compile([
     (".post-cat-wrap a", "post-cat-wrap"),
     (".entry-category a", "entry-category"),
     ("[itemprop~=articleSection]", "microdata-section"),
+    (".elementor-post-info__terms-list a[href*='/category/']", "elementor-post-info"),
+    ("a[href*='/category/']", "category-url"),
 ])
 TAG = _compile([
     (".taxonomy-post_tag a", "block-post-terms"),
@@ -92,6 +94,7 @@ TAG = _compile([
     (".zak-tags-links a", "zak-tags-links"),
     (".post-tags-list a", "post-tags-list"),
     ("[itemprop~=keywords] a", "microdata-keywords"),
+    (".elementor-post-info__terms-list a[href*='/tag/']", "elementor-post-info"),
 ])
 #: Links with rel="tag" are tags unless they sit in a category list (Kadence, Blocksy, block themes use rel=tag there).
 REL_TAG = CSSSelector("a[rel~=tag]")
@@ -222,6 +225,8 @@ def inside(el: etree._Element, scope: etree._Element, pattern: re.Pattern[str]) 
     """True when el or an ancestor below scope has a class or id matching pattern."""
     node = el
     while node is not None and node is not scope:
+        if node.tag in ("nav", "aside"):
+            return True
         marks = f"{node.get('class') or ''} {node.get('id') or ''}"
         if marks.strip() and pattern.search(_TERM_CLASSES.sub(" ", marks)):
             return True
