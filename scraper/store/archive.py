@@ -291,6 +291,17 @@ class Archive:
             raise KeyError(f"no page {sha256} in {self.path}")
         return self.codec.decompress(row["data"], row["compression"], row["dict_id"])
 
+    def latest_page(self, url: str) -> tuple[str, str | None] | None:
+        """(sha256, content type) of the last 200 response with a body for url, or None."""
+        row = self._one("SELECT page_sha256, content_type FROM fetches WHERE url = ? AND status = 200 "
+                        "AND page_sha256 IS NOT NULL ORDER BY id DESC LIMIT 1", (url,))
+        return None if row is None else (row[0], row[1])
+
+    def page_content_type(self, sha256: str) -> str | None:
+        """The Content-Type the page was last served with (its charset matters to the parser)."""
+        row = self._one("SELECT content_type FROM fetches WHERE page_sha256 = ? ORDER BY id DESC LIMIT 1", (sha256,))
+        return None if row is None else row[0]
+
     # -- posts ------------------------------------------------------------------------------------
 
     def _find_post(self, site_id: int, wp_id: int | None, url: str) -> sqlite3.Row | None:

@@ -7,11 +7,14 @@ import os
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scraper.exceptions import ArchiveError
 from scraper.store.archive import Archive, current_parser_version
 from scraper.store.connection import sqlite_errors
+
+if TYPE_CHECKING:
+    from scraper.record import Post
 
 log = logging.getLogger("scraper.store")
 
@@ -50,16 +53,35 @@ def _init_worker(path: str) -> None:
 
 def _parse_one(task: tuple[int, str, str]) -> tuple[int, dict[str, Any] | None, str | None]:
     """(post_id, parsed record as a dict or None, error) for one stored page."""
-    from scraper.parse import parse
-
     post_id, sha, url = task
     if _worker_archive is None:
         return post_id, None, _worker_error
     try:
-        body = _worker_archive.page_bytes(sha)
+        return post_id, reparse_page(_worker_archive, sha, url).to_dict(), None
     except KeyError as exc:
         return post_id, None, str(exc)
-    return post_id, parse(body, url=url).to_dict(), None
+
+
+def _headers(content_type: str | None) -> dict[str, str]:
+    """The response headers the parser cares about (the charset), as the fetch recorded them."""
+    return {"content-type": content_type} if content_type else {}
+
+
+def reparse_page(arc: Archive, sha: str, url: str) -> "Post":
+    """Parse a stored page as the crawl did: with its Content-Type, and with the further pages of a post
+    split by <!--nextpage--> (their last stored copies) merged in. KeyError if one of them is not stored."""
+    from scraper.crawl import merge_page, post_page_links
+    from scraper.fetch import Response
+    from scraper.parse import parse
+
+    body = arc.page_bytes(sha)
+    post = parse(body, url=url, headers=_headers(arc.page_content_type(sha)))
+    for link in post_page_links(Response(url=url, final_url=url, status=200, headers={}, body=body)):
+        stored = arc.latest_page(link)
+        if stored is None:
+            raise KeyError(f"page {link} of post {url} was never stored")
+        merge_page(post, parse(arc.page_bytes(stored[0]), url=url, headers=_headers(stored[1])))
+    return post
 
 
 def reparse_tasks(arc: Archive, site_id: int | None = None, since: str | None = None) -> list[tuple[int, str, str]]:
