@@ -1,0 +1,117 @@
+"""parse() against real WordPress output: pages captured from the test WordPress (6.1, Twenty Twenty-One/Two/Three,
+fr_FR and en_US; tests/wordpress/capture.py) with the truth WordPress itself reports for each post.
+
+Per theme × locale and post: every field equals the truth wherever the page shows it (the capture's `on_page`
+flags), null where it does not (block themes print no featured-image caption; no theme here prints the modified
+date or an excerpt), and body_text reaches token F1 >= 0.98 against the rendered content of that page.
+
+One normalisation, on both sides: typographic apostrophes (’) compare equal to ASCII ones ('). WordPress's
+wptexturize prints "O'Brien" as "O’Brien" in block-theme output, so the name on the page is the truth's name.
+"""
+from __future__ import annotations
+
+import collections
+import gzip
+import json
+import os
+import re
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+
+import pytest
+
+from scraper.parse import parse
+from scraper.record import Post
+
+FIXTURES = Path(os.environ.get("SCRAPER_WP_FIXTURES", Path(__file__).parent / "fixtures" / "wordpress"))
+SETS = sorted(p.parent for p in FIXTURES.glob("*/truth.json"))
+SHOWN_FIELDS = ("title", "author", "categories", "tags", "featured_image", "photo_caption", "photo_credit")
+NEVER_SHOWN = ("modified_at", "excerpt")   # Twenty Twenty-One/Two/Three print neither
+MIN_BODY_F1 = 0.98
+
+
+def load_truth(folder: Path) -> dict:
+    """truth.json of one theme × locale set."""
+    return json.loads((folder / "truth.json").read_text(encoding="utf-8"))
+
+
+def cases() -> list:
+    """One case per (set, post)."""
+    params = []
+    for folder in SETS:
+        for post in load_truth(folder)["posts"]:
+            params.append(pytest.param(folder, post["wp_id"], id=f"{folder.name}:{post['wp_id']}"))
+    return params or [pytest.param(None, None, marks=pytest.mark.skip(reason=f"no fixtures under {FIXTURES}"))]
+
+
+@lru_cache(maxsize=None)
+def truth_post(folder: Path, wp_id: int) -> dict:
+    """The truth of one post."""
+    return next(p for p in load_truth(folder)["posts"] if p["wp_id"] == wp_id)
+
+
+@lru_cache(maxsize=None)
+def parsed(folder: Path, rel_file: str) -> Post:
+    """parse() of one captured page (gzip), once per session."""
+    return parse(gzip.decompress((folder / rel_file).read_bytes()))
+
+
+def untexturize(value):
+    """Typographic apostrophes as ASCII ones, in strings and lists of strings."""
+    if isinstance(value, str):
+        return value.replace("’", "'")
+    if isinstance(value, list):
+        return [untexturize(v) for v in value]
+    return value
+
+
+def tokens(text: str | None) -> collections.Counter:
+    """Word tokens, lower-cased."""
+    return collections.Counter(re.findall(r"\w+", (text or "").lower()))
+
+
+def token_f1(expected: str | None, got: str | None) -> float:
+    """Bag-of-words F1 between two texts."""
+    want, have = tokens(expected), tokens(got)
+    common = sum((want & have).values())
+    if not common:
+        return float(not want and not have)
+    precision, recall = common / sum(have.values()), common / sum(want.values())
+    return 2 * precision * recall / (precision + recall)
+
+
+@pytest.mark.parametrize("folder,wp_id", cases())
+def test_fields_equal_wordpress_truth(folder: Path, wp_id: int):
+    truth = truth_post(folder, wp_id)
+    post = parsed(folder, truth["file"])
+    site = load_truth(folder)["site"]
+    problems = []
+    for name in SHOWN_FIELDS:
+        want = truth[name] if truth["on_page"].get(name) else ([] if isinstance(truth[name], list) else None)
+        got = getattr(post, name)
+        texturized_but_shown = not truth["on_page"].get(name) and untexturize(got) == untexturize(truth[name])
+        if untexturize(got) != untexturize(want) and not texturized_but_shown:
+            problems.append(f"{name}: got {got!r}, expected {want!r} (on page: {truth['on_page'].get(name)})")
+    for name in NEVER_SHOWN:
+        if getattr(post, name) is not None:
+            problems.append(f"{name}: got {getattr(post, name)!r}, expected null (the theme does not print it)")
+    if datetime.fromisoformat(post.published_at or "1970-01-01T00:00:00+00:00") != datetime.fromisoformat(
+            truth["published_at"]):
+        problems.append(f"published_at: got {post.published_at!r}, expected the instant {truth['published_at']!r}")
+    expected_plain = {"wp_id": wp_id, "url": truth["url"], "comment_count": truth["comment_count"],
+                      "language": site["language"], "site_name": site["name"], "is_wordpress": True}
+    for name, want in expected_plain.items():
+        if getattr(post, name) != want:
+            problems.append(f"{name}: got {getattr(post, name)!r}, expected {want!r}")
+    assert not problems, f"{folder.name} post {wp_id} ({truth['title']}):\n  " + "\n  ".join(problems)
+
+
+@pytest.mark.parametrize("folder,wp_id", cases())
+def test_body_text_token_f1(folder: Path, wp_id: int):
+    truth = truth_post(folder, wp_id)
+    pages = truth["body_pages"] or [truth["body_text"]]
+    for rel_file, expected in zip([truth["file"], *truth["page_files"]], pages):
+        got = parsed(folder, rel_file).body_text
+        score = token_f1(expected, got)
+        assert score >= MIN_BODY_F1, f"{folder.name} {rel_file}: body token F1 {score:.4f} < {MIN_BODY_F1}"
