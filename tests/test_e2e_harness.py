@@ -1,6 +1,7 @@
 """Smoke tests proving the WordPress harness: real pages, real 404s, mutations that do what they say."""
 from __future__ import annotations
 
+import json
 import os
 import re
 from pathlib import Path
@@ -150,3 +151,35 @@ def test_sitemap_feed_and_rest_answer(wordpress: WordPressSite) -> None:
                          ("wp-json/wp/v2/posts?per_page=100", b'"id"'), ("robots.txt", b"wp-sitemap.xml")):
         resp = get(wordpress.base_url + path)
         assert resp.status_code == 200 and marker in resp.content, path
+
+
+FIXTURES = Path(__file__).parent / "fixtures" / "wordpress"
+CAPTURE_BASE = "http://127.0.0.1:8089/"
+
+
+def test_committed_fixtures_match_the_live_site(wordpress: WordPressSite) -> None:
+    """The captured truth.json files are what the harness reads back today (else: re-run the capture)."""
+    try:
+        for theme in ("twentytwentyone", "twentytwentytwo", "twentytwentythree"):
+            for locale in ("fr_FR", "en_US"):
+                wordpress.switch(theme=theme, locale=locale)
+                live = json.loads(json.dumps(wordpress.truth()).replace(wordpress.base_url, CAPTURE_BASE))
+                saved = json.loads((FIXTURES / f"{theme}-{locale}" / "truth.json").read_text(encoding="utf-8"))
+                for post in saved["posts"]:
+                    for extra in ("file", "page_files", "on_page"):
+                        post.pop(extra)
+                assert saved == live, f"{theme}-{locale}: run python3 -m tests.wordpress.capture"
+    finally:
+        wordpress.switch(theme="twentytwentyone", locale="fr_FR")
+
+
+def test_fixture_files_are_complete_and_small() -> None:
+    """Every file named in the manifests exists; the whole fixture tree stays under 15 MB."""
+    sets = sorted(p for p in FIXTURES.iterdir() if p.is_dir())
+    assert len(sets) == 6
+    for folder in sets:
+        responses = json.loads((folder / "responses.json").read_text())
+        assert all((folder / r["file"]).is_file() for r in responses)
+        truth = json.loads((folder / "truth.json").read_text())
+        assert {p["file"] for p in truth["posts"]} <= {r["file"] for r in responses}
+    assert sum(f.stat().st_size for f in FIXTURES.rglob("*") if f.is_file()) < 15_000_000

@@ -34,6 +34,16 @@ COMPARED_FIELDS = ("url", "title", "author", "authors", "categories", "tags", "p
                    "featured_image", "photo_caption", "photo_credit", "excerpt", "body_text", "comment_count")
 
 
+def ensure_port_free(port: int) -> None:
+    """Raise HarnessError if something already listens on 127.0.0.1:port (we would talk to it instead)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)   # TIME_WAIT leftovers are no obstacle
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError as exc:
+            raise HarnessError(f"port {port} on 127.0.0.1 is busy ({exc.strerror}); pick another") from exc
+
+
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that nothing listens on right now."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
@@ -111,6 +121,7 @@ class WordPressSite:
 
     def _start_php(self) -> None:
         """`php -S 127.0.0.1:PORT -t docroot router.php` in its own session (its workers die with the group)."""
+        ensure_port_free(self.port)
         env = php_env(self.docroot, self.base_url) | {"PHP_CLI_SERVER_WORKERS": str(self.workers)}
         log = open(self.log_dir / "php-server.log", "wb")
         self._php = subprocess.Popen(

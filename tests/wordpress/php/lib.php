@@ -30,6 +30,21 @@ function harness_update_post(array $data, string $modified_local): int
     return harness_check($id, 'update post ' . $data['ID']);
 }
 
+/**
+ * Make the site speak `$locale` as a site installed in that language would: WPLANG plus the date and
+ * time formats the language pack's install sets (WordPress never changes them on a later switch).
+ */
+function harness_set_locale(string $locale): void
+{
+    $formats = ['fr_FR' => ['j F Y', 'G\\hi'], 'en_US' => ['F j, Y', 'g:i a']];
+    if (!isset($formats[$locale])) {
+        throw new RuntimeException("no date formats known for locale $locale");
+    }
+    update_option('WPLANG', $locale === 'en_US' ? '' : $locale);
+    update_option('date_format', $formats[$locale][0]);
+    update_option('time_format', $formats[$locale][1]);
+}
+
 /** Decode HTML entities (WordPress stores and prints "&amp;", "&#8217;"…) into plain text. */
 function harness_decode(string $s): string
 {

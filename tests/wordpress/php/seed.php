@@ -16,13 +16,14 @@ mt_srand($corpus['seed']);
 function seed_install(array $site): void
 {
     $admin = $GLOBALS['corpus']['users'][0];
+    load_default_textdomain('fr_FR');   // install as a French site would be: default widgets, category names
     wp_install($site['name'], $admin['login'], $site['admin_email'], true, '', 'harness-password-1', '');
     foreach ([1, 2, 3] as $default_post) {   // "Hello world!", "Sample Page", the privacy-policy draft
         wp_delete_post($default_post, true);
     }
     update_option('blogdescription', $site['description']);
     update_option('timezone_string', $site['timezone']);
-    update_option('WPLANG', 'fr_FR');
+    harness_set_locale('fr_FR');
     update_option('comment_moderation', 0);
     update_option('comment_registration', 0);
     update_option('default_ping_status', 'closed');

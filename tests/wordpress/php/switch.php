@@ -11,5 +11,5 @@ if (!is_wp_version_compatible($candidate->get('RequiresWP'))) {
     throw new RuntimeException("theme $theme requires WordPress " . $candidate->get('RequiresWP'));
 }
 switch_theme($theme);
-update_option('WPLANG', $locale === 'en_US' ? '' : $locale);
+harness_set_locale($locale);
 harness_out(['theme' => get_stylesheet(), 'locale' => get_option('WPLANG') ?: 'en_US']);
