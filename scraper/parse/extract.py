@@ -195,9 +195,13 @@ def _site_name(page: Page) -> tuple[str, str] | None:
         name = ld_text(node.get("name"))
         if name:
             return name, "jsonld:WebSite"
-    for _, link_type, title in page.head.links.get("alternate", ()):
-        if link_type == "application/rss+xml" and " » " in title:
-            return document.clean_text(title.split(" » ")[0]), "wp-core:feed-link-title"
+    feed_titles = [title for _, link_type, title in page.head.links.get("alternate", ())
+                   if link_type == "application/rss+xml" and "»" in title]
+    suffix = _title_suffix(page)
+    if suffix and any(suffix in title for title in feed_titles):
+        return suffix, "wp-core:title-suffix+feed-link"
+    if feed_titles:   # core's "{site} » Feed"; some locales put words first ("Feed para {site} »")
+        return document.clean_text(feed_titles[0].split("»")[0]), "wp-core:feed-link-title"
     value = page.head.first_meta("application-name")
     if value:
         return document.clean_text(value), "meta:application-name"
@@ -205,6 +209,16 @@ def _site_name(page: Page) -> tuple[str, str] | None:
         text = document.visible_text(el)
         if text:
             return text, "theme:site-title"
+    return None
+
+
+def _title_suffix(page: Page) -> str | None:
+    """What follows the last " – " (or " | "…) in <title>: the site name in wp_get_document_title()."""
+    title_el = page.root.find("head/title")
+    text = document.clean_text(title_el.text_content()) if title_el is not None else ""
+    for separator in _TITLE_SEPARATORS:
+        if separator in text:
+            return text.rsplit(separator, 1)[1].strip() or None
     return None
 
 
