@@ -461,3 +461,15 @@ def test_deterministic_and_picklable():
     assert parse(data).to_dict() == parse(data).to_dict()
     assert pickle.loads(pickle.dumps(parse)) is parse
     assert pickle.loads(pickle.dumps(parse(data))).to_dict() == parse(data).to_dict()
+
+
+def test_gzip_saved_page_is_decompressed():
+    import gzip
+    post = parse(gzip.compress(SEED.encode("utf-8")))
+    assert post.title == "La Haye : l’OTAN mise sur l’innovation" and not post.warnings
+
+
+def test_gzip_bomb_is_cut_with_a_warning():
+    import gzip
+    post = parse(gzip.compress(b"<p>x</p>" * 3_000_000))
+    assert any("gzip" in w for w in post.warnings)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import codecs
 import re
+import zlib
 from collections.abc import Mapping
 
 from lxml import etree, html
@@ -52,6 +53,22 @@ def _codec(label: str | None) -> str | None:
     except LookupError:
         return None
     return "cp1252" if name in _WINDOWS_1252_ALIASES or label.strip().lower() in _WINDOWS_1252_ALIASES else name
+
+
+def gunzip(data: bytes, warnings: list[str]) -> bytes:
+    """Pages saved gzip-compressed (*.html.gz) decompressed, at most MAX_PARSE_BYTES (no gzip bombs)."""
+    if not data.startswith(b"\x1f\x8b"):
+        return data
+    inflater = zlib.decompressobj(wbits=31)
+    try:
+        out = inflater.decompress(data, MAX_PARSE_BYTES)
+    except zlib.error as exc:
+        warnings.append(f"gzip-compressed page could not be decompressed: {exc}")
+        return data
+    if inflater.unconsumed_tail:
+        warnings.append(f"gzip-compressed page inflates past {MAX_PARSE_BYTES // 1024 // 1024} MB; only the start "
+                        "was parsed")
+    return out
 
 
 def looks_binary(data: bytes) -> bool:

@@ -85,7 +85,7 @@ def _to_text(html: bytes | str, headers: Mapping[str, str] | None, warnings: lis
     if isinstance(html, str):
         data_text = html
     elif isinstance(html, (bytes, bytearray, memoryview)):
-        data = bytes(html)
+        data = document.gunzip(bytes(html), warnings)
         if not data.strip():
             warnings.append("empty page: nothing to parse")
             return None
