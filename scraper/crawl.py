@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import logging
 import math
+from contextlib import nullcontext
 import re
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
@@ -46,6 +48,7 @@ class CrawlOptions:
     revalidate: int | None = None          # posts re-fetched per incremental run (None: 1% of the archive, 5..50)
     confirm_comments: bool = True          # ask the REST comments endpoint for counts of posts with new comments
     follow_links: bool = True              # without a REST API, harvest in-site links from fetched pages
+    parse_workers: int | None = None       # parser processes (None: up to 2 when 200+ pages are pending, else 0)
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-able options for the crawls table."""
@@ -89,6 +92,17 @@ class SiteReport:
 
 
 @dataclass
+class Fetched:
+    """What a worker brings back for one entry: the page, a split post's further pages, the API comment count,
+    and the parsed post when parsing ran in a worker process."""
+
+    resp: Response
+    extra: list[Response] = field(default_factory=list)
+    api_comments: int | None = None
+    post: Post | None = None
+
+
+@dataclass
 class Work:
     """A frontier entry being fetched, with what the plan knows about it."""
 
@@ -120,6 +134,7 @@ class SiteCrawl:
         self.comment_failures = 0
         self.new_watermark: int | None = None
         self.seen_ids: set[int] = set()
+        self.parse_pool: ProcessPoolExecutor | None = None
 
     # ------------------------------------------------------------------------------------------ run
 
@@ -373,8 +388,9 @@ class SiteCrawl:
         total = self.arc.frontier_counts(self.site_id).get("pending", 0)
         handled = 0
         inflight: dict[Future, Work] = {}
+        self.parse_pool = parse_pool(self.options.parse_workers, total)
         with ThreadPoolExecutor(max_workers=max(1, self.fetcher.settings.concurrency),
-                                thread_name_prefix="fetch") as pool:
+                                thread_name_prefix="fetch") as pool, (self.parse_pool or nullcontext()):
             while True:
                 budget = None if limit is None else limit - handled - len(inflight)
                 self._fill(pool, inflight, window, budget)
@@ -405,11 +421,19 @@ class SiteCrawl:
             inflight[pool.submit(self._fetch, work)] = work
             room -= 1
 
-    def _fetch(self, work: Work) -> tuple[Response, list[Response], int | None]:
+    def _fetch(self, work: Work) -> Fetched:
         """(worker thread) The page (conditional headers from the last fetch), the further pages of a post split
-        with <!--nextpage-->, and the API comment count when comments changed."""
+        with <!--nextpage-->, the API comment count when comments changed, and the parsed post when a parser
+        process pool is in use (so parsing runs on another core while this process stores)."""
         resp = self.fetcher.get(work.url, headers=work.headers)
         extra = [self.fetcher.get(url) for url in post_page_links(resp)] if resp.status == 200 else []
+        post = None
+        if self.parse_pool is not None and resp.status == 200 and all(p.status == 200 for p in extra):
+            try:
+                post = self.parse_pool.submit(parse_pages, resp.body, [p.body for p in extra], resp.final_url,
+                                              resp.headers).result()
+            except BrokenProcessPool:
+                log.warning("parser process died on %s; parsing here instead", work.url)
         api_comments = None
         if (self.options.confirm_comments and work.reason == "comments" and work.wp_id and self.site.rest_mode
                 and resp.status == 200):
@@ -417,14 +441,15 @@ class SiteCrawl:
                 api_comments = d.comment_total(self.fetcher, self.site, work.wp_id)
             except FetchError as exc:
                 log.info("comment count of post %s unavailable: %s", work.wp_id, exc)
-        return resp, extra, api_comments
+        return Fetched(resp, extra, api_comments, post)
 
     # ------------------------------------------------------------------------------------------ store
 
     def _handle(self, work: Work, future: Future) -> None:
         """Store one fetch result: save the post, mark it gone, or record the failure; never lose the page."""
         try:
-            resp, extra, api_comments = future.result()
+            fetched: Fetched = future.result()
+            resp = fetched.resp
         except RobotsDisallowed as exc:
             log.warning("skipped %s: %s", work.url, exc)
             self.arc.frontier_done(self.site_id, work.url, "skipped", str(exc))
@@ -454,9 +479,9 @@ class SiteCrawl:
             log.info("skipped %s: not a single post (no single-post body class)", work.url)
             self.arc.frontier_done(self.site_id, work.url, "skipped", "not a post")
         else:
-            extra_bodies = self._extra_pages(work, extra)
+            extra_bodies = self._extra_pages(work, fetched.extra)
             if extra_bodies is not None:
-                self._save(work, resp, sha, api_comments, extra_bodies)
+                self._save(work, resp, sha, fetched.api_comments, extra_bodies, fetched.post)
 
     def _extra_pages(self, work: Work, extra: list[Response]) -> list[bytes] | None:
         """Store pages 2..N of a split post; None (and a failure) if one of them did not come back whole."""
@@ -478,14 +503,10 @@ class SiteCrawl:
                 and work.reason in ("new", "links"))
 
     def _save(self, work: Work, resp: Response, sha: str | None, api_comments: int | None,
-              extra_bodies: list[bytes] = ()) -> None:
+              extra_bodies: list[bytes] = (), parsed: Post | None = None) -> None:
         """Parse the page (and the further pages of a split post) and save the post with the API's view of it."""
-        from scraper.parse import parse
-
         try:
-            post = parse(resp.body, url=resp.final_url, headers=resp.headers)
-            for body in extra_bodies:
-                merge_page(post, parse(body, url=resp.final_url))
+            post = parsed or parse_pages(resp.body, list(extra_bodies), resp.final_url, resp.headers)
         except Exception as exc:  # a parser bug must not stop the crawl: page is stored, error counted and logged
             log.exception("parse failed for %s (raw page kept as %s)", work.url, sha)
             self._fail(work, f"parse error: {type(exc).__name__}: {exc}", status=200, recorded=True)
@@ -604,6 +625,28 @@ def post_page_links(resp: Response) -> list[str]:
             if url != resp.final_url and url not in links and d.host_key(url) == d.host_key(resp.final_url):
                 links.append(url)
     return links[:MAX_POST_PAGES]
+
+
+def parse_pages(body: bytes, extra_bodies: list[bytes], url: str, headers: dict[str, str] | None) -> Post:
+    """parse() of a post page, with the bodies of its further pages appended (runs in parser processes too)."""
+    from scraper.parse import parse
+
+    post = parse(body, url=url, headers=headers)
+    for extra in extra_bodies:
+        merge_page(post, parse(extra, url=url))
+    return post
+
+
+def parse_pool(workers: int | None, pending: int) -> ProcessPoolExecutor | None:
+    """Parser processes for big crawls (parsing is the CPU-heavy step; the GIL keeps it off other cores)."""
+    import multiprocessing
+    import os
+
+    if workers is None:
+        workers = min(2, os.cpu_count() or 1) if pending >= 200 and (os.cpu_count() or 1) > 1 else 0
+    if workers <= 0:
+        return None
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
 
 
 def merge_page(post: Post, page: Post) -> None:

@@ -96,6 +96,7 @@ class FaultServer:
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
             timeout = 10  # a stuck client never holds a thread for long
+            disable_nagle_algorithm = True  # headers and body go out in separate writes: no 40 ms delayed-ACK stall
 
             def log_message(self, *args: object) -> None:  # quiet test output
                 return

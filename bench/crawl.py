@@ -1,0 +1,205 @@
+"""Benchmark: end-to-end crawl speed (fetch + parse + store) and the request cost of a no-change rerun.
+
+Usage: python3 bench/crawl.py [--posts 1000] [--latencies 0,0.1] [--concurrency 8] [--memory-posts 0]
+
+A local server on 127.0.0.1 plays a WordPress site of --posts posts whose pages are the captured fixture pages
+(tests/fixtures/wordpress/*/posts/, else the hand-written tests/fixtures/themes/*.html), each copy rewritten to its
+own URL and post ID; it answers robots.txt, the home page and the REST listing like WordPress, after a fixed latency.
+Measured, each as the median of --rounds runs into a fresh archive:
+  * parse-only rate of the same pages on one core (the ceiling the crawler is compared with);
+  * crawl posts/s for each latency (`scraper crawl --delay 0 --concurrency N`, a child process);
+  * HTTP requests of a no-change incremental rerun (target: under 30 for 1,000 posts with the REST API open);
+  * with --memory-posts N: peak RSS of the crawl process over N posts (target: <= 200 MB for 10,000).
+The machine has 2 shared cores and the server runs on them too: read the ratios, not the absolute numbers.
+"""
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT))
+
+from faultserver import FaultServer, Hit, Reply  # noqa: E402  (the tests' loopback server)
+
+FIXTURES = ROOT / "tests" / "fixtures"
+
+
+Template = tuple[bytes, str | None, int | None, list[bytes]]   # page, its URL, its wp_id, pages 2..N
+
+
+def load_templates() -> list[Template]:
+    """Every captured post page (with the further pages of split posts), else every hand-written theme fixture."""
+    from scraper.parse import parse
+
+    captured = sorted((FIXTURES / "wordpress").glob("*/posts/*.html.gz"))
+    firsts = [p for p in captured if "-p" not in p.name.split(".")[0]]
+    if firsts:
+        pages = [(gzip.decompress(p.read_bytes()),
+                  [gzip.decompress(x.read_bytes()) for x in sorted(p.parent.glob(p.name.split(".")[0] + "-p*.html.gz"),
+                                                                   key=lambda x: int(x.name.split("-p")[1].split(".")[0]))])
+                 for p in firsts]
+    else:
+        pages = [(p.read_bytes(), []) for p in sorted((FIXTURES / "themes").glob("*.html"))]
+    templates = []
+    for page, extra in pages:
+        post = parse(page)
+        templates.append((page, post.url, post.wp_id, extra))
+    return templates
+
+
+class BenchSite:
+    """A WordPress-shaped site of n posts made of template pages, with REST listing; served on loopback."""
+
+    def __init__(self, templates: list[Template], n_posts: int, latency: float):
+        self.templates, self.n = templates, n_posts
+        self.server = FaultServer(latency=latency)
+        self.server.reply_for = self.route  # type: ignore[method-assign]
+
+    def url(self, wp_id: int) -> str:
+        return f"{self.server.base_url}/bench/{wp_id}/"
+
+    def page(self, wp_id: int, number: int = 1) -> bytes | None:
+        """Page `number` of template wp_id % len, rewritten to this post's URL and ID (None if it has no such page)."""
+        page, url, old_id, extra = self.templates[wp_id % len(self.templates)]
+        if number > 1:
+            if number - 2 >= len(extra):
+                return None
+            page = extra[number - 2]
+        if url:
+            page = page.replace(url.encode(), self.url(wp_id).encode())
+        if old_id is not None:
+            page = re.sub(rb"(postid-|post-|\?p=|posts/)%d\b" % old_id, rb"\g<1>%d" % wp_id, page)
+        return page
+
+    def listing(self, page: int, per_page: int) -> list[dict]:
+        first = (page - 1) * per_page + 1
+        return [{"id": i, "link": self.url(i), "date_gmt": "2025-06-01T10:00:00", "modified_gmt": "2025-06-01T10:00:00",
+                 "title": {"rendered": f"Post {i}"}, "author": 1, "categories": [1], "tags": [],
+                 "excerpt": {"rendered": "", "protected": False}, "slug": f"p{i}", "featured_media": 0}
+                for i in range(first, min(self.n, first + per_page - 1) + 1)]
+
+    def route(self, hit: Hit) -> Reply:
+        from urllib.parse import parse_qs, urlsplit
+
+        parts = urlsplit(hit.path)
+        query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+        json_type = "application/json; charset=UTF-8"
+        if parts.path == "/robots.txt":
+            return Reply(200, "User-agent: *\nDisallow: /wp-admin/\n", content_type="text/plain")
+        if parts.path == "/":
+            return Reply(200, f'<html><head><meta name="generator" content="WordPress 6.1.1" /><link rel="https://api.w.org/"'
+                              f' href="{self.server.base_url}/wp-json/" /></head><body></body></html>')
+        if parts.path == "/wp-json/wp/v2/posts":
+            per_page, page = int(query.get("per_page", 10)), int(query.get("page", 1))
+            pages = -(-self.n // per_page)
+            return Reply(200, json.dumps(self.listing(page, per_page)), content_type=json_type,
+                         headers={"X-WP-Total": str(self.n), "X-WP-TotalPages": str(pages)})
+        if parts.path in ("/wp-json/wp/v2/users", "/wp-json/wp/v2/categories", "/wp-json/wp/v2/tags"):
+            return Reply(200, json.dumps([{"id": 1, "name": "Name"}]), content_type=json_type,
+                         headers={"X-WP-Total": "1", "X-WP-TotalPages": "1"})
+        if parts.path == "/wp-json/wp/v2/comments":
+            return Reply(200, "[]", content_type=json_type, headers={"X-WP-Total": "0", "X-WP-TotalPages": "0"})
+        match = re.fullmatch(r"/bench/(\d+)/(?:(\d+)/)?", parts.path)
+        if match and 1 <= int(match.group(1)) <= self.n:
+            page = self.page(int(match.group(1)), int(match.group(2) or 1))
+            if page is not None:
+                return Reply(200, page)
+        return Reply(404, "not found")
+
+
+PARSE_WORKERS: list[str] = []
+
+
+def crawl(site: BenchSite, db: Path, concurrency: int, *extra: str) -> tuple[dict, float, float]:
+    """One `scraper crawl` child process: (its JSON summary, wall seconds, its peak RSS in MB)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "scraper", "crawl", site.server.base_url + "/", "--db", str(db),
+                             "--delay", "0", "--concurrency", str(concurrency), "--log-format", "json", "--quiet",
+                             *PARSE_WORKERS, *extra], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    out, err = proc.stdout.read(), proc.stderr.read()   # --quiet: stderr stays small, no pipe deadlock
+    _, status, usage = os.wait4(proc.pid, 0)              # this child's own rusage (peak RSS)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    seconds = time.perf_counter() - start
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"crawl failed ({proc.returncode}): {err[-2000:]}")
+    return json.loads(out), seconds, usage.ru_maxrss / 1024
+
+
+def parse_rate(templates: list[Template], rounds: int) -> float:
+    """Pages/s of parse() alone over the template pages, one core, median of rounds."""
+    from scraper.parse import parse
+
+    pages = [t[0] for t in templates] * max(1, 200 // len(templates))
+    rates = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        for page in pages:
+            parse(page)
+        rates.append(len(pages) / (time.perf_counter() - start))
+    return statistics.median(rates)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--posts", type=int, default=1000)
+    ap.add_argument("--latencies", default="0,0.1", help="comma-separated seconds of server latency")
+    ap.add_argument("--concurrency", type=int, default=8)
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--memory-posts", type=int, default=0, help="also measure peak RSS over this many posts")
+    ap.add_argument("--parse-workers", help="passed to scraper crawl (default: its automatic choice)")
+    args = ap.parse_args()
+
+    if args.parse_workers is not None:
+        PARSE_WORKERS[:] = ["--parse-workers", args.parse_workers]
+    templates = load_templates()
+    print(f"pages: {len(templates)} distinct templates, {args.posts} posts per site")
+    parser = parse_rate(templates, args.rounds)
+    print(f"parse only, one core: {parser:.1f} pages/s (median of {args.rounds})")
+    results = {"templates": len(templates), "posts": args.posts, "parse_pages_per_s": round(parser, 1)}
+    with tempfile.TemporaryDirectory() as tmp:
+        for latency in [float(x) for x in args.latencies.split(",")]:
+            rates = []
+            for r in range(args.rounds):
+                db = Path(tmp) / f"lat{latency}-{r}.db"
+                site = BenchSite(templates, args.posts, latency)
+                with site.server:
+                    summary, seconds, _ = crawl(site, db, args.concurrency)
+                assert summary["posts_new"] == args.posts, summary
+                rates.append(args.posts / seconds)
+            rate = statistics.median(rates)
+            ceiling = args.concurrency / latency if latency else parser
+            print(f"latency {latency * 1000:.0f} ms, concurrency {args.concurrency}: {rate:.1f} posts/s "
+                  f"(median of {args.rounds}: {', '.join(f'{x:.1f}' for x in rates)}) = {rate / ceiling:.0%} of "
+                  f"{'the latency bound' if latency else 'the parse-only rate'} {ceiling:.1f}/s")
+            results[f"posts_per_s_latency_{int(latency * 1000)}ms"] = round(rate, 1)
+            results[f"ratio_latency_{int(latency * 1000)}ms"] = round(rate / ceiling, 3)
+        site = BenchSite(templates, args.posts, 0.0)
+        with site.server:
+            crawl(site, Path(tmp) / "rerun.db", args.concurrency)
+            summary, seconds, _ = crawl(site, Path(tmp) / "rerun.db", args.concurrency)
+        print(f"no-change rerun of {args.posts} posts: {summary['requests']} requests "
+              f"({summary['pages_fetched']} pages revalidated), {summary['posts_new'] + summary['posts_changed']} "
+              f"new or changed, {seconds:.1f} s")
+        results["no_change_rerun_requests"] = summary["requests"]
+        if args.memory_posts:
+            site = BenchSite(templates, args.memory_posts, 0.0)
+            with site.server:
+                summary, seconds, rss = crawl(site, Path(tmp) / "memory.db", args.concurrency)
+            print(f"memory: {args.memory_posts} posts in {seconds:.0f} s, peak RSS of the crawl {rss:.0f} MB")
+            results["memory_posts"], results["memory_peak_rss_mb"] = args.memory_posts, round(rss)
+    print(json.dumps(results))
+
+
+if __name__ == "__main__":
+    main()
