@@ -473,3 +473,45 @@ def test_gzip_bomb_is_cut_with_a_warning():
     import gzip
     post = parse(gzip.compress(b"<p>x</p>" * 3_000_000))
     assert any("gzip" in w for w in post.warnings)
+
+
+def test_unknown_theme_with_content_split_over_sections_keeps_every_section():
+    sections = "".join(f'<section class="builder-row"><div class="col"><p>{"Section %d sentence. " % i * 12}</p>'
+                       f'<p>{"More of section %d. " % i * 8}</p></div></section>' for i in range(3))
+    html = ('<html><body><header><nav><a href="/">Home</a></nav></header><div id="wrap">'
+            f'<div class="layout">{sections}</div><div class="sidebar"><p>{"Sidebar text. " * 5}</p></div>'
+            '</div></body></html>')
+    post = parse(html)
+    assert post.sources["body_text"] == "heuristic:paragraph-density"
+    for i in range(3):
+        assert f"Section {i} sentence." in post.body_text
+    assert "Sidebar" not in post.body_text
+
+
+def test_site_wide_author_meta_is_not_the_post_author():
+    head = ('<meta property="og:site_name" content="Daily Example"><meta name="author" content="Daily Example">')
+    body = ('<article id="post-42"><h1 class="entry-title">T</h1><span class="byline"><a rel="author" '
+            'href="/author/x/">Real Writer</a></span>' + CONTENT + '</article>')
+    post = parse(page(body, head=head))
+    assert post.author == "Real Writer" and post.sources["author"] == "theme:rel-author"
+
+
+def test_headline_confirmed_by_og_title_beats_a_stray_title_element():
+    head = ('<script type="application/ld+json">{"@type": "Article", "headline": "The real story"}</script>'
+            '<meta property="og:title" content="The real story – Site">')
+    body = ('<div class="featured-strip"><h1 class="entry-title">Another post in a slider</h1></div>' + CONTENT)
+    post = parse(page(body, head=head, body_class="single"))
+    assert post.title == "The real story" and post.sources["title"] == "jsonld:headline"
+
+
+def test_wpdiscuz_comment_count_attribute():
+    body = ('<article id="post-42"><h1 class="entry-title">T</h1>' + CONTENT + '</article><div id="comments">'
+            '<div class="wpd-thread-info" data-comments-count="5">5 Comments</div></div>')
+    assert parse(page(body)).comment_count == 5
+
+
+def test_ad_inserter_blocks_are_dropped_but_code_samples_kept():
+    body = ('<article id="post-42"><div class="entry-content"><p>Intro.</p><div class="code-block code-block-2">'
+            'Sponsored</div><pre class="code-block"><code>print(1)</code></pre></div></article>')
+    post = parse(page(body))
+    assert "Sponsored" not in post.body_text and "print(1)" in post.body_text

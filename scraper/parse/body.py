@@ -16,7 +16,7 @@ DROP_TAGS = {"script", "style", "noscript", "template", "form", "button", "input
 JUNK = re.compile(
     r"sharedaddy|share|sharing|social|jp-relatedposts|related|yarpp|crp_related|addtoany|a2a_|author-?box|"
     r"author-?bio|about-?author|saboxplugin|comments?-area|comment-respond|(?:^|[\s_-])ads?(?:$|[\s_-])|adsbygoogle|"
-    r"advert|code-block|ai-viewport|sponsor|newsletter|mc4wp|subscribe|post-navigation|nav-links|page-links|"
+    r"advert|code-block-\d|ai-viewport|sponsor|newsletter|mc4wp|subscribe|post-navigation|nav-links|page-links|"
     r"breadcrumb|ez-toc|toc_container|wp-block-post-comments|post-tags|tags-links|printfriendly|wpcnt|"
     r"inline-related|read-more-links|heateor|shared-counts|swp_social|essb_|mashsb|sumome|wp-embedded-content",
     re.IGNORECASE,
@@ -35,16 +35,23 @@ def find_container(scope: etree._Element) -> tuple[etree._Element | None, str | 
 
 
 def _densest_paragraph_parent(scope: etree._Element) -> etree._Element | None:
-    """The element whose direct <p> children hold the most text (generic fallback for unknown markup)."""
+    """The deepest element holding most (70 %) of the paragraph text outside boilerplate (generic fallback for
+    unknown markup; page builders split one article over several sections, so direct parents are not enough)."""
     totals: dict[etree._Element, int] = {}
+    depths: dict[etree._Element, int] = {}
     for paragraph in scope.iter("p"):
-        parent = paragraph.getparent()
-        if parent is not None:
-            totals[parent] = totals.get(parent, 0) + len(paragraph.text_content())
-    if not totals:
+        if themes.inside(paragraph, scope, themes.BOILERPLATE):
+            continue
+        size = len(paragraph.text_content().strip())
+        ancestors = list(paragraph.iterancestors())
+        for depth, ancestor in enumerate(reversed(ancestors)):
+            totals[ancestor] = totals.get(ancestor, 0) + size
+            depths[ancestor] = depth
+    overall = max(totals.values(), default=0)
+    if overall < 200:
         return None
-    best = max(totals, key=lambda el: totals[el])
-    return best if totals[best] >= 200 else None
+    holding = [el for el, size in totals.items() if size >= 0.7 * overall]
+    return max(holding, key=lambda el: depths[el])
 
 
 def clean_copy(container: etree._Element) -> etree._Element:

@@ -35,13 +35,14 @@ def count_from_text(text: str, needs_noun: bool = False, call_to_action_is_zero:
 
 def comment_count(scope: etree._Element, page: etree._Element) -> tuple[int | None, str | None]:
     """(count, strategy): meta count links, then comment headings, then listed comments, then an open form."""
-    for name, elements in themes.select(scope, themes.COMMENT_COUNT, themes.BOILERPLATE_NOT_COMMENTS):
-        for el in elements:
-            value = el.get("content")
-            count = int(value) if value and value.strip().isdigit() else count_from_text(
-                visible_text(el), needs_noun=name.endswith("anchor"))
-            if count is not None:
-                return count, f"theme:{name}"
+    for region in _comment_regions(scope, page):
+        for name, elements in themes.select(region, themes.COMMENT_COUNT, themes.BOILERPLATE_NOT_COMMENTS):
+            for el in elements:
+                value = el.get("content") or el.get("data-comments-count")
+                count = int(value) if value and value.strip().isdigit() else count_from_text(
+                    visible_text(el), needs_noun=name.endswith("anchor"))
+                if count is not None:
+                    return count, f"theme:{name}"
     for region in _comment_regions(scope, page):
         for name, elements in themes.select(region, themes.COMMENT_HEADING, None):
             for el in elements:

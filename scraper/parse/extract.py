@@ -250,7 +250,7 @@ def _title(post: Post, page: Page) -> None:
     site = post.site_name
     headline = _strip_site(ld_text(page.article.get("headline")) if page.article else None, site)
     displayed = _displayed_title(page)
-    if headline and (not displayed or _same(headline, displayed[0])):
+    if headline and (not displayed or _same(headline, displayed[0]) or _confirmed(headline, displayed[0], page, site)):
         _set(post, "title", (headline, "jsonld:headline"))
     elif displayed:
         _set(post, "title", displayed)
@@ -264,6 +264,17 @@ def _title(post: Post, page: Page) -> None:
         first_h1 = next((document.visible_text(h) for h in page.scope.iter("h1") if document.visible_text(h)), None)
         _set(post, "title", (og_title, "meta:og:title") if og_title else
              (first_h1, "heuristic:first-h1") if first_h1 else (html_title, "html:title"))
+
+
+def _confirmed(headline: str, displayed: str, page: Page, site: str | None) -> bool:
+    """True when og:title or <title> agrees with the JSON-LD headline but not with the element the theme tables
+    found (that element then belongs to something else on the page, e.g. a featured-posts block)."""
+    title_el = page.root.find("head/title")
+    for other in (page.head.first_meta("og:title"), title_el.text_content() if title_el is not None else None):
+        other = _strip_site(other, site, guess=True)
+        if other and _same(other, headline) and not _same(other, displayed):
+            return True
+    return False
 
 
 def _displayed_title(page: Page) -> tuple[str, str] | None:
@@ -308,7 +319,7 @@ def _author(post: Post, page: Page) -> None:
             found = (names, "jsonld:author")
     if not found:
         meta_author = page.head.first_meta("author", "article:author_name", "parsely-author", "sailthru.author")
-        if meta_author and not meta_author.startswith("http"):
+        if meta_author and not meta_author.startswith("http") and meta_author != post.site_name:   # not site-wide
             found = ([document.clean_text(meta_author)], "meta:author")
     if not found:
         label = (page.head.first_meta("twitter:label1") or "").strip().casefold()

@@ -166,10 +166,13 @@ BODY = _compile([
     (".entry-body", "entry-body"),
     (".post-body", "post-body"),
     (".page-content", "page-content"),
+    (".fl-post-content", "beaver-builder-content"),
+    (".et_pb_post_content", "divi-post-content"),
 ])
 
 COMMENT_COUNT = _compile([
     ("[itemprop~=commentCount]", "microdata-comment-count"),
+    ("[data-comments-count]", "wpdiscuz-count"),
     (".elementor-post-info__item--type-comments", "elementor-post-info"),
     ("li.meta-comments", "meta-comments"),
     (".meta-comments-link", "meta-comments-link"),
