@@ -14,7 +14,7 @@ import shutil
 import signal
 import socket
 import subprocess
-import tempfile
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -22,9 +22,9 @@ from pathlib import Path
 from typing import Any
 
 from tests.wordpress import template
-from tests.wordpress.template import (HarnessError, PHP_DIR, TEMPLATE_URL, copy_docroot, mariadb_sql,
-                                      php_env, run_php, start_mariadb, stop_process, write_mariadb_cnf,
-                                      write_wp_config)
+from tests.wordpress.template import (HarnessError, PHP_DIR, TEMPLATE_URL, copy_docroot, make_work_dir,
+                                      mariadb_sql, php_env, run_php, start_mariadb, stop_process,
+                                      write_mariadb_cnf, write_wp_config)
 
 THEMES = ("twentytwentyone", "twentytwentytwo", "twentytwentythree")
 LOCALES = ("fr_FR", "en_US")
@@ -74,7 +74,7 @@ class WordPressSite:
         self.port = port or free_port()
         self.base_url = f"http://127.0.0.1:{self.port}/"
         self.workers = workers
-        self.root = Path(tempfile.mkdtemp(prefix="scraper-wp-"))
+        self.root = make_work_dir("scraper-wp-")
         self.docroot = self.root / "docroot"
         self.db_dir = self.root / "db"
         self.log_dir = self.root / "logs"
@@ -125,7 +125,7 @@ class WordPressSite:
         env = php_env(self.docroot, self.base_url) | {"PHP_CLI_SERVER_WORKERS": str(self.workers)}
         log = open(self.log_dir / "php-server.log", "wb")
         self._php = subprocess.Popen(
-            ["php", "-d", "opcache.enable_cli=1", "-d", "memory_limit=256M", "-S", f"127.0.0.1:{self.port}",
+            [sys.executable, str(Path(__file__).with_name("reaper.py")), "php", "-d", "opcache.enable_cli=1", "-d", "memory_limit=256M", "-S", f"127.0.0.1:{self.port}",
              "-t", str(self.docroot), str(PHP_DIR / "router.php")],
             cwd=self.docroot, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
             start_new_session=True)

@@ -19,6 +19,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from tests.wordpress.reaper import die_with_parent
+
 HERE = Path(__file__).resolve().parent
 PHP_DIR = HERE / "php"
 LANG_DIR = HERE / "languages"
@@ -121,7 +123,7 @@ def start_mariadb(cnf: Path, sock: Path, log: Path, timeout: float = 30) -> subp
     """Start mariadbd in its own session and wait until it accepts a query on the socket."""
     out = open(log, "ab")
     proc = subprocess.Popen(["mariadbd", f"--defaults-file={cnf}"], stdout=out, stderr=subprocess.STDOUT,
-                            stdin=subprocess.DEVNULL, start_new_session=True)
+                            stdin=subprocess.DEVNULL, start_new_session=True, preexec_fn=die_with_parent)
     out.close()
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -242,6 +244,32 @@ def cache_root() -> Path:
     return root
 
 
+def make_work_dir(prefix: str) -> Path:
+    """A temp folder stamped with our pid, so a later run can remove it if we die without cleaning up."""
+    sweep_orphans()
+    path = Path(tempfile.mkdtemp(prefix=prefix))
+    (path / "owner.pid").write_text(str(os.getpid()))
+    return path
+
+
+def sweep_orphans() -> None:
+    """Remove harness temp folders whose owning process is gone (left by a SIGKILLed test run)."""
+    for folder in Path(tempfile.gettempdir()).glob("scraper-wp-*"):
+        try:
+            os.kill(int((folder / "owner.pid").read_text()), 0)
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except (OSError, ValueError):
+            continue   # not ours to judge: no pid file yet, or another user's process
+
+
+def prune_templates(keep: Path) -> None:
+    """Remove cached templates of older harness versions."""
+    for old in keep.parent.glob("wordpress-template-*"):
+        if old.is_dir() and old != keep:
+            shutil.rmtree(old, ignore_errors=True)
+
+
 def ensure_template() -> Path:
     """The template directory for the current key, built under a file lock if missing."""
     root = cache_root()
@@ -252,13 +280,14 @@ def ensure_template() -> Path:
         fcntl.flock(lock, fcntl.LOCK_EX)   # another pytest session may be building the same template
         if not (final / "seed.json").exists():
             build_template(final)
+            prune_templates(final)
     return final
 
 
 def build_template(final: Path) -> None:
     """Install and seed a WordPress in a temp folder, then move db/, uploads/, languages/, seed.json to `final`."""
     from tests.wordpress.corpus import write_corpus
-    work = Path(tempfile.mkdtemp(prefix="scraper-wp-build-"))
+    work = make_work_dir("scraper-wp-build-")
     mariadb = None
     try:
         out = work / "template"
