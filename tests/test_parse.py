@@ -77,7 +77,8 @@ YOAST = json.dumps({"@context": "https://schema.org", "@graph": [
     {"@type": ["Article", "NewsArticle"], "@id": "https://s.example/p/#article",
      "author": {"name": "Jane Roe", "@id": "https://s.example/#/schema/person/1"},
      "headline": "Structured &amp; true", "datePublished": "2025-06-24T08:00:00+00:00",
-     "dateModified": "2025-06-25T09:30:00+00:00", "commentCount": 3, "image": {"@id": "https://s.example/p/#primaryimage"},
+     "dateModified": "2025-06-25T09:30:00+00:00", "commentCount": 3,
+     "image": {"@id": "https://s.example/p/#primaryimage"},
      "keywords": ["defence", "NATO"], "articleSection": ["World", "Europe"], "inLanguage": "en-GB",
      "description": "What the post is about."},
     {"@type": "WebPage", "@id": "https://s.example/p/", "url": "https://s.example/p/"},
@@ -125,7 +126,8 @@ def test_broken_json_ld_is_skipped_with_a_warning_and_other_strategies_still_wor
     post = parse(page('<article id="post-42"><h1 class="entry-title">Title</h1>' + CONTENT + '</article>', head=head))
     assert any("JSON-LD" in w for w in post.warnings)
     assert post.title == "Title"
-    assert post.published_at == "2025-01-02T03:04:05+01:00" and post.sources["published_at"] == "meta:article:published_time"
+    assert post.published_at == "2025-01-02T03:04:05+01:00"
+    assert post.sources["published_at"] == "meta:article:published_time"
 
 
 def test_json_ld_with_trailing_commas_is_repaired():
@@ -228,7 +230,8 @@ def test_elementor_pro_widgets():
 
 
 def test_kadence_categories_marked_rel_tag_are_categories_not_tags():
-    body = ('<article id="post-42" class="entry single-entry"><div class="entry-taxonomies"><span class="category-links">'
+    body = ('<article id="post-42" class="entry single-entry"><div class="entry-taxonomies">'
+            '<span class="category-links">'
             '<a href="/category/news/" rel="tag">News</a></span></div><h1 class="entry-title">K</h1>'
             '<div class="entry-meta"><span class="posted-by"><span class="meta-label">By</span><span class="author '
             'vcard"><a class="url fn n" href="/author/k/">Kay Dence</a></span></span></div>' + CONTENT +
@@ -302,7 +305,8 @@ def test_comment_count_texts(text, count):
 @pytest.mark.parametrize("text,iso", [
     ("24 juin 2025", "2025-06-24"), ("June 24, 2025", "2025-06-24"), ("24. Juni 2025", "2025-06-24"),
     ("24 de junio de 2025", "2025-06-24"), ("24 giugno 2025", "2025-06-24"), ("24 de junho de 2025", "2025-06-24"),
-    ("24 juni 2025", "2025-06-24"), ("1er août 2024", "2024-08-01"), ("Publié le 3 févr. 2024 à 14h05", "2024-02-03T14:05:00"),
+    ("24 juni 2025", "2025-06-24"), ("1er août 2024", "2024-08-01"),
+    ("Publié le 3 févr. 2024 à 14h05", "2024-02-03T14:05:00"),
     ("2025-06-24", "2025-06-24"), ("24/06/2025", "2025-06-24"), ("March 3, 2024 at 4:05 pm", "2024-03-03T16:05:00"),
 ])
 def test_text_dates_in_seven_languages(text, iso):
@@ -315,7 +319,8 @@ def test_text_dates_in_seven_languages(text, iso):
     ("La tour. © AFP", "AFP"), ("The bridge. Photo: John Smith/Reuters", "John Smith/Reuters"),
     ("Credit: Jane Doe", "Jane Doe"), ("Die Brücke. Foto: dpa", "dpa"), ("Der Turm (Bild: Max Muster)", "Max Muster"),
     ("El puente. Foto: EFE", "EFE"), ("La piazza. Foto di Mario Rossi", "Mario Rossi"), ("A praça. Foto: Lusa", "Lusa"),
-    ("De brug. Foto: ANP", "ANP"), ("Le ministre (AFP)", "AFP"), ("Photo by Ann Lee on Unsplash", "Ann Lee on Unsplash"),
+    ("De brug. Foto: ANP", "ANP"), ("Le ministre (AFP)", "AFP"),
+    ("Photo by Ann Lee on Unsplash", "Ann Lee on Unsplash"),
     ("Réunion au sommet. Photo DR", "DR"), ("A caption without any credit.", None),
 ])
 def test_credit_labels(caption, credit):
@@ -364,7 +369,8 @@ def test_comment_count_from_heading():
 
 
 def test_comment_count_null_when_page_reveals_nothing():
-    assert parse(page('<article id="post-42"><h1 class="entry-title">T</h1>' + CONTENT + '</article>')).comment_count is None
+    post = parse(page('<article id="post-42"><h1 class="entry-title">T</h1>' + CONTENT + '</article>'))
+    assert post.comment_count is None
 
 
 # ---------------------------------------------------------------- bad input: nulls and a warning, never an exception

@@ -26,9 +26,10 @@ _LAZY_SRC = ("data-src", "data-lazy-src", "data-original", "data-orig-file")
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0\u200b]+")
 
 
-def find_container(scope: etree._Element) -> tuple[etree._Element | None, str | None]:
+def find_container(scope: etree._Element, present: set[str] | None = None
+                   ) -> tuple[etree._Element | None, str | None]:
     """The element holding the post content and the strategy that found it."""
-    for name, elements in themes.select(scope, themes.BODY):
+    for name, elements in themes.select(scope, themes.BODY, present=present):
         return elements[0], f"theme:{name}"
     densest = _densest_paragraph_parent(scope)
     return (densest, "heuristic:paragraph-density") if densest is not None else (None, None)

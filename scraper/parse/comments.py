@@ -33,10 +33,12 @@ def count_from_text(text: str, needs_noun: bool = False, call_to_action_is_zero:
     return None
 
 
-def comment_count(scope: etree._Element, page: etree._Element) -> tuple[int | None, str | None]:
+def comment_count(scope: etree._Element, page: etree._Element, present: set[str] | None = None
+                  ) -> tuple[int | None, str | None]:
     """(count, strategy): meta count links, then comment headings, then listed comments, then an open form."""
     for region in _comment_regions(scope, page):
-        for name, elements in themes.select(region, themes.COMMENT_COUNT, themes.BOILERPLATE_NOT_COMMENTS):
+        rules = themes.select(region, themes.COMMENT_COUNT, themes.BOILERPLATE_NOT_COMMENTS, present)
+        for name, elements in rules:
             for el in elements:
                 value = el.get("content") or el.get("data-comments-count")
                 count = int(value) if value and value.strip().isdigit() else count_from_text(
@@ -44,7 +46,7 @@ def comment_count(scope: etree._Element, page: etree._Element) -> tuple[int | No
                 if count is not None:
                     return count, f"theme:{name}"
     for region in _comment_regions(scope, page):
-        for name, elements in themes.select(region, themes.COMMENT_HEADING, None):
+        for name, elements in themes.select(region, themes.COMMENT_HEADING, None, present):
             for el in elements:
                 count = count_from_text(visible_text(el), needs_noun=True, call_to_action_is_zero=False)
                 if count is not None:

@@ -84,7 +84,8 @@ def looks_binary(data: bytes) -> bool:
 
 def decode(data: bytes, headers: Mapping[str, str] | None, warnings: list[str]) -> str:
     """Decode page bytes: BOM, HTTP charset, meta charset, strict UTF-8, then detection; never fails."""
-    for bom, name in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
+    boms = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
+    for bom, name in boms:
         if data.startswith(bom):
             return data[len(bom):].decode(name, errors="replace")
     declared = [("HTTP", _codec(header_charset(headers)))]

@@ -38,14 +38,15 @@ class Page:
     base_url: str | None
     article: dict[str, Any] | None   # the JSON-LD Article node
     webpage: dict[str, Any] | None   # the JSON-LD WebPage node
+    classes: set[str]                # every class name the page uses
     _container: tuple[etree._Element | None, str | None] | None = None
 
     def container(self) -> tuple[etree._Element | None, str | None]:
         """The post content element and the strategy that found it (searched once, then remembered)."""
         if self._container is None:
-            found = body.find_container(self.scope)
+            found = body.find_container(self.scope, self.classes)
             if found[0] is None and self.scope is not self.body:
-                found = body.find_container(self.body)
+                found = body.find_container(self.body, self.classes)
             self._container = found
         return self._container
 
@@ -112,7 +113,7 @@ def _page(root: etree._Element, url: str | None, warnings: list[str]) -> Page:
     article = head.article()
     webpages = head.nodes_of(*_WEBPAGE_TYPES)
     page = Page(root=root, body=page_body, scope=page_body, head=head, base_url=url, article=article,
-                webpage=webpages[0] if webpages else None)
+                webpage=webpages[0] if webpages else None, classes=themes.class_names(root))
     page.scope = _post_container(page)
     return page
 
@@ -128,7 +129,7 @@ def _post_container(page: Page) -> etree._Element:
     for article in themes.ARTICLES(page.body):
         if (article.get("id") or "").startswith("post-") and not themes.inside(article, page.body, themes.BOILERPLATE):
             return article
-    for name, elements in themes.select(page.body, themes.POST_CONTAINER, None):
+    for name, elements in themes.select(page.body, themes.POST_CONTAINER, None, page.classes):
         return elements[0]
     return page.body
 
@@ -280,7 +281,7 @@ def _confirmed(headline: str, displayed: str, page: Page, site: str | None) -> b
 def _displayed_title(page: Page) -> tuple[str, str] | None:
     """The title element of the theme, in the post container first."""
     for region in page.regions():
-        for name, elements in themes.select(region, themes.TITLE):
+        for name, elements in themes.select(region, themes.TITLE, present=page.classes):
             for el in elements:
                 text = document.visible_text(el)
                 if text:
@@ -339,7 +340,7 @@ def _displayed_authors(page: Page) -> tuple[list[str], str] | None:
     """Author names from the theme's byline markup (label words like "By"/"Par"/"Von" removed)."""
     for region in page.regions():
         for table, skip in ((themes.AUTHOR, themes.BOILERPLATE), (themes.AUTHOR_BOX, None)):
-            for name, elements in themes.select(region, table, skip):
+            for name, elements in themes.select(region, table, skip, page.classes):
                 names = []
                 for el in elements:
                     text = document.visible_text(el)
@@ -379,7 +380,7 @@ def _tags(post: Post, page: Page) -> None:
 def _term_links(page: Page, table: list) -> tuple[list[str], str] | None:
     """Names of the term links a selector table finds first (post container first), de-duplicated, page order."""
     for region in page.regions():
-        for name, elements in themes.select(region, table):
+        for name, elements in themes.select(region, table, present=page.classes):
             names = []
             for el in elements:
                 text = document.visible_text(el).lstrip("#").strip(" ,;/|·•")
@@ -441,7 +442,7 @@ def _displayed_date(page: Page, table: list, not_this: etree._Element | None = N
     """A date from the theme's markup (machine attributes first, else the localised text) and its element;
     not_this skips the element already read as the publication date (a <time class="entry-date updated">)."""
     for region in page.regions():
-        for name, elements in themes.select(region, table):
+        for name, elements in themes.select(region, table, present=page.classes):
             for el in elements:
                 if el is not_this:
                     continue
@@ -468,7 +469,7 @@ def _featured_image(post: Post, page: Page) -> None:
         _set(post, "featured_image", (urljoin(page.base_url or "", og_image), "meta:og:image"))
         return
     for region in page.regions():
-        for name, elements in themes.select(region, themes.FEATURED_IMAGE):
+        for name, elements in themes.select(region, themes.FEATURED_IMAGE, present=page.classes):
             src = _image_source(elements[0])
             if src:
                 _set(post, "featured_image", (urljoin(page.base_url or "", src), f"theme:{name}"))
@@ -501,7 +502,7 @@ def _featured_caption(page: Page) -> tuple[etree._Element | None, str | None, st
     """The caption the theme prints under the featured image; else a figure caption in the post container
     before its content (unknown themes)."""
     for region in page.regions():
-        for name, elements in themes.select(region, themes.FEATURED_CAPTION):
+        for name, elements in themes.select(region, themes.FEATURED_CAPTION, present=page.classes):
             text = document.visible_text(elements[0])
             if text:
                 return elements[0], text, f"theme:{name}"
@@ -566,7 +567,7 @@ def _comment_count(post: Post, page: Page) -> None:
         if isinstance(value, (int, str)) and str(value).strip().isdigit():
             _set(post, "comment_count", (int(value), "jsonld:commentCount"))
             return
-    count, source = comments.comment_count(page.scope, page.body)
+    count, source = comments.comment_count(page.scope, page.body, page.classes)
     if count is not None:
         post.comment_count = count
         post.sources["comment_count"] = source

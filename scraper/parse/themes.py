@@ -3,14 +3,37 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from lxml import etree
 from lxml.cssselect import CSSSelector
 
 
-def _compile(pairs: list[tuple[str, str]]) -> list[tuple[CSSSelector, str]]:
+_CLASS_IN_CSS = re.compile(r"\.([\w-]+)")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One compiled selector, its strategy name, and the class names a match needs (all of them)."""
+
+    selector: CSSSelector
+    name: str
+    needs: frozenset[str]
+
+
+def _compile(pairs: list[tuple[str, str]]) -> list[Rule]:
     """Compile (css, strategy) pairs once at import: XPath compilation is the costly part of a CSS query."""
-    return [(CSSSelector(css), name) for css, name in pairs]
+    rules = []
+    for css, name in pairs:
+        # Only a single selector's own classes are required (a "a, b" list would need either).
+        needs = frozenset(_CLASS_IN_CSS.findall(css.split(":not(")[0])) if "," not in css else frozenset()
+        rules.append(Rule(CSSSelector(css), name, needs))
+    return rules
+
+
+def class_names(root: etree._Element) -> set[str]:
+    """Every class name used in the page (one pass), so selectors needing absent classes are skipped."""
+    return {token for value in root.xpath("//@class") for token in value.split()}
 
 
 # Each table is in falling order of trust; the strategy name goes into Post.sources as "theme:<name>".
@@ -237,10 +260,13 @@ def inside(el: etree._Element, scope: etree._Element, pattern: re.Pattern[str]) 
     return False
 
 
-def select(scope: etree._Element, table: list[tuple[CSSSelector, str]],
-           skip: re.Pattern[str] | None = BOILERPLATE) -> Iterator[tuple[str, list[etree._Element]]]:
-    """For each selector of a table (in order, lazily), the matches under scope outside boilerplate regions."""
-    for selector, name in table:
-        matches = [el for el in selector(scope) if skip is None or not inside(el, scope, skip)]
+def select(scope: etree._Element, table: list[Rule], skip: re.Pattern[str] | None = BOILERPLATE,
+           present: set[str] | None = None) -> Iterator[tuple[str, list[etree._Element]]]:
+    """For each selector of a table (in order, lazily), the matches under scope outside boilerplate regions;
+    `present` (the page's class names) lets selectors whose classes the page never uses skip the tree walk."""
+    for rule in table:
+        if present is not None and not rule.needs <= present:
+            continue
+        matches = [el for el in rule.selector(scope) if skip is None or not inside(el, scope, skip)]
         if matches:
-            yield name, matches
+            yield rule.name, matches

@@ -81,7 +81,8 @@ LEAVE_A_COMMENT = re.compile(
 COMMENTS_CLOSED = re.compile(
     r"\b(?:comments?\s+(?:are\s+)?(?:off|closed)|commentaires\s+(?:fermés|désactivés)|"
     r"kommentare\s+(?:deaktiviert|geschlossen)|comentarios\s+(?:desactivados|cerrados)|"
-    r"commenti\s+(?:disabilitati|chiusi)|comentários\s+(?:fechados|desativados)|reacties\s+(?:gesloten|uitgeschakeld))\b",
+    r"commenti\s+(?:disabilitati|chiusi)|comentários\s+(?:fechados|desativados)|"
+    r"reacties\s+(?:gesloten|uitgeschakeld))\b",
     re.IGNORECASE,
 )
 ONE_COMMENT = re.compile(
