@@ -134,7 +134,8 @@ def test_expected_strings_are_on_the_page(name: str) -> None:
 
     raw = (THEMES_DIR / f"{name}.html").read_text(encoding="utf-8")
     soup = BeautifulSoup(raw, "lxml")
-    page = squash(soup.get_text(" ") + " " + str(soup))  # text, plus decoded markup for attributes and JSON-LD
+    # visible text (with and without separators around inline tags), plus markup for attributes and JSON-LD
+    page = squash(soup.get_text(" ") + " " + soup.get_text("") + " " + str(soup))
     page = page + " " + json.dumps(_json_ld_strings(soup), ensure_ascii=False)
     expected = load_expected(name)
     values: list[str] = []
