@@ -521,3 +521,17 @@ def test_ad_inserter_blocks_are_dropped_but_code_samples_kept():
             'Sponsored</div><pre class="code-block"><code>print(1)</code></pre></div></article>')
     post = parse(page(body))
     assert "Sponsored" not in post.body_text and "print(1)" in post.body_text
+
+
+def test_common_plugin_widgets_inside_content_are_dropped():
+    body = ('<article id="post-42"><div class="entry-content"><p>Real text.</p>'
+            '<div class="kk-star-ratings"><div>Click to rate this post!</div></div>'
+            '<div id="jp-post-flair"><div class="sharedaddy sd-like jetpack-likes-widget-wrapper">Like this:</div></div>'
+            '<div class="addtoany_share_save_container">Share</div><div class="mc4wp-form">Subscribe now</div>'
+            '<div id="ez-toc-container"><p class="ez-toc-title">Table of Contents</p></div></div></article>')
+    assert parse(page(body)).body_text == "Real text."
+
+
+def test_str_input_with_xml_declaration():
+    post = parse('<?xml version="1.0" encoding="ISO-8859-1"?>' + page(CONTENT))
+    assert post.body_text.startswith("First paragraph")

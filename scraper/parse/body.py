@@ -18,7 +18,9 @@ JUNK = re.compile(
     r"author-?bio|about-?author|saboxplugin|comments?-area|comment-respond|(?:^|[\s_-])ads?(?:$|[\s_-])|adsbygoogle|"
     r"advert|code-block-\d|ai-viewport|sponsor|newsletter|mc4wp|subscribe|post-navigation|nav-links|page-links|"
     r"breadcrumb|ez-toc|toc_container|wp-block-post-comments|post-tags|tags-links|printfriendly|wpcnt|"
-    r"inline-related|read-more-links|heateor|shared-counts|swp_social|essb_|mashsb|sumome|wp-embedded-content",
+    r"inline-related|read-more-links|heateor|shared-counts|swp_social|essb_|mashsb|sumome|wp-embedded-content|"
+    r"likes-widget|kk-star|post-ratings|wpulike|advads|adrotate|ad-container|ad-slot|rp4wp|lwptoc|tnp-subscription|"
+    r"jp-post-flair|post-views|wp-block-jetpack-subscriptions",
     re.IGNORECASE,
 )
 _TERM_CLASSES = re.compile(r"(?:^|\s)(?:category|tag|post_tag|format|type|status)-\S+")

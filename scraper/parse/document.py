@@ -22,8 +22,8 @@ _WHITESPACE = re.compile(r"[ \t\n\r\f\v]+")   # no-break spaces stay: French typ
 #: Per WHATWG, pages labelled latin-1 or ascii are really decoded as windows-1252.
 _WINDOWS_1252_ALIASES = {"iso8859-1", "latin-1", "ascii", "iso-8859-1", "latin1", "us-ascii", "cp819"}
 
-_PARSER = html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True, huge_tree=True,
-                          no_network=True, default_doctype=False)
+_PARSER_OPTIONS = {"encoding": "utf-8", "remove_comments": True, "remove_pis": True, "huge_tree": True,
+                   "no_network": True, "default_doctype": False}
 
 BLOCK_TAGS = {"address", "article", "aside", "blockquote", "br", "dd", "div", "dl", "dt", "figcaption", "figure",
               "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "nav", "ol", "p", "pre",
@@ -131,7 +131,7 @@ def build_tree(text: str, warnings: list[str]) -> html.HtmlElement | None:
                         "were parsed")
         raw = raw[:MAX_PARSE_BYTES]
     try:
-        root = etree.fromstring(raw, _PARSER)
+        root = etree.fromstring(raw, html.HTMLParser(**_PARSER_OPTIONS))   # one per call: parsers are not thread-safe
     except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
         warnings.append(f"page could not be parsed as HTML: {exc}")
         return None
