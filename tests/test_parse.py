@@ -535,3 +535,16 @@ def test_common_plugin_widgets_inside_content_are_dropped():
 def test_str_input_with_xml_declaration():
     post = parse('<?xml version="1.0" encoding="ISO-8859-1"?>' + page(CONTENT))
     assert post.body_text.startswith("First paragraph")
+
+
+@pytest.mark.parametrize("link_text,name", [("View all posts by Ann Lee", "Ann Lee"), ("Di Maria", "Di Maria"),
+                                            ("Articles par Jean Roy", "Jean Roy"), ("By: Sam Poe", "Sam Poe")])
+def test_author_link_labels(link_text, name):
+    body = f'<article id="post-42"><a rel="author" href="/author/x/">{link_text}</a>' + CONTENT + '</article>'
+    assert parse(page(body)).author == name
+
+
+def test_category_url_links_in_the_article_text_are_not_categories():
+    body = ('<article id="post-42"><div class="entry-content"><p>See <a href="/category/other/">other news</a>.</p>'
+            '</div></article><div class="hero"><span class="cat-links"><a href="/category/mine/">Mine</a></span></div>')
+    assert parse(page(body)).categories == ["Mine"]

@@ -12,7 +12,7 @@ from lxml.cssselect import CSSSelector
 
 from scraper.parse import body, comments, credits, dates, document, themes
 from scraper.parse.structured import Head, ld_list, ld_names, ld_text, read_head
-from scraper.parse.words import AUTHOR_PREFIX, WRITTEN_BY_LABELS
+from scraper.parse.words import AUTHOR_LABEL, AUTHOR_PREFIX, WRITTEN_BY_LABELS
 from scraper.record import Post
 
 _WP_MARKERS = ("/wp-content/", "/wp-includes/", "api.w.org", 'content="WordPress', "wp-block-", "yoast-schema-graph",
@@ -343,7 +343,8 @@ def _displayed_authors(page: Page) -> tuple[list[str], str] | None:
             for name, elements in themes.select(region, table, skip, page.classes):
                 names = []
                 for el in elements:
-                    text = document.visible_text(el)
+                    text = AUTHOR_LABEL.sub("", document.visible_text(el), count=1)
+                    # single words ("Par", "Di") only off containers: a link's text is the name ("Di Maria")
                     text = AUTHOR_PREFIX.sub("", text, count=1) if el.tag != "a" or table is themes.AUTHOR_BOX else text
                     text = text.strip(" ,;:|·•")
                     if text and len(text) <= 80 and text not in names:
@@ -379,8 +380,11 @@ def _tags(post: Post, page: Page) -> None:
 
 def _term_links(page: Page, table: list) -> tuple[list[str], str] | None:
     """Names of the term links a selector table finds first (post container first), de-duplicated, page order."""
+    content, _ = page.container()
     for region in page.regions():
         for name, elements in themes.select(region, table, present=page.classes):
+            if name.endswith("-url") and content is not None:   # a link in the article text is not the post's term
+                elements = [el for el in elements if content not in el.iterancestors()]
             names = []
             for el in elements:
                 text = document.visible_text(el).lstrip("#").strip(" ,;/|·•")

@@ -30,6 +30,14 @@ for _table in (_MONTH_ABBREVIATIONS, _MONTH_NAMES):
 MONTHS.update({"sept": 9, "setembro": 9, "fevr": 2, "fevrier": 2, "aout": 8, "decembre": 12, "marz": 3,
                "maerz": 3, "marco": 3})
 
+#: Unambiguous labels before an author name, stripped even from link texts ("View all posts by X", "Par : X").
+AUTHOR_LABEL = re.compile(
+    r"^\s*(?:(?:view\s+)?(?:all\s+)?(?:posts|articles|entries|beiträge|artigos|articoli|entradas)\s+"
+    r"(?:by|par|de|von|di|door|scritti\s+da)|written\s+by|posted\s+by|published\s+by|écrit\s+par|publié\s+par|"
+    r"verfasst\s+von|geschrieben\s+von|escrito\s+por|publicado\s+por|scritto\s+da|pubblicato\s+da|"
+    r"geschreven\s+door|(?:by|par|von|por|di|door|autor|auteur|author)\s*:)\s*",
+    re.IGNORECASE,
+)
 #: "By", "Par", "Von"… printed before an author name (theme labels and Yoast's twitter:label1 text).
 AUTHOR_PREFIX = re.compile(
     r"^\s*(?:written\s+by|posted\s+by|published\s+by|author|by|"
