@@ -2,7 +2,8 @@
 
 Layout of one running site (all under a fresh temp folder, removed on stop):
 ``db/`` MariaDB datadir (socket and pid next to it, networking off), ``docroot/`` a private copy of
-/usr/share/wordpress with symlinks resolved, our wp-config.php, mu-plugin and translations.
+/usr/share/wordpress with symlinks resolved, our wp-config.php, mu-plugin and translations (files
+hard-linked from the template's docroot, uploads copied).
 The seeded database is built once per machine into a cached template (see template.py) and copied
 per start, so a start costs a copy and two process launches instead of an install.
 """
@@ -22,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.wordpress import template
-from tests.wordpress.template import (HarnessError, PHP_DIR, TEMPLATE_URL, copy_docroot, make_work_dir,
+from tests.wordpress.template import (HarnessError, PHP_DIR, TEMPLATE_URL, link_docroot, make_work_dir,
                                       mariadb_sql, php_env, run_php, start_mariadb, stop_process,
                                       write_mariadb_cnf, write_wp_config)
 
@@ -95,7 +96,7 @@ class WordPressSite:
             self._template = template.ensure_template()
             self.ids = json.loads((self._template / "seed.json").read_text())["ids"]
             self.log_dir.mkdir()
-            copy_docroot(self._template, self.docroot)
+            link_docroot(self._template / "docroot", self.docroot)
             write_wp_config(self.docroot, self.base_url.rstrip("/"), self.socket)
             self._start_db()
             self._start_php()

@@ -1,4 +1,4 @@
-"""Process helpers and the seeded template: a MariaDB datadir + uploads + translations built once per machine.
+"""Process helpers and the seeded template: a MariaDB datadir + a docroot with uploads, built once per machine.
 
 Building = install MariaDB's system tables (`mariadb-install-db`), copy the docroot, run seed.php (wp_install
 and the corpus), shut MariaDB down cleanly. The result is cached under ~/.cache/scraper/ (or
@@ -26,7 +26,7 @@ PHP_DIR = HERE / "php"
 LANG_DIR = HERE / "languages"
 WP_SOURCE = Path("/usr/share/wordpress")
 TEMPLATE_URL = "http://wp-template.invalid"
-TEMPLATE_FORMAT = 1   # bump when the template layout changes
+TEMPLATE_FORMAT = 2   # bump when the template layout changes
 #: Debian packages the harness needs (scripts/test.sh installs them as root).
 PACKAGES = ("wordpress", "wordpress-l10n", "wordpress-theme-twentytwentyone", "wordpress-theme-twentytwentytwo",
             "wordpress-theme-twentytwentythree", "php-cli", "php-mysql", "php-xml", "mariadb-server", "gettext")
@@ -157,15 +157,30 @@ def _ignore_foreign_files(src: str, names: list[str]) -> set[str]:
     return skip
 
 
-def copy_docroot(template_dir: Path | None, docroot: Path) -> None:
-    """Private docroot: /usr/share/wordpress with symlinks resolved, plus our mu-plugin, translations, uploads."""
+def copy_docroot(docroot: Path) -> None:
+    """Private docroot: /usr/share/wordpress with symlinks resolved, plus our mu-plugin and translations."""
     shutil.copytree(WP_SOURCE, docroot, symlinks=False, ignore=_ignore_foreign_files)
     content = docroot / "wp-content"
     (content / "mu-plugins").mkdir(exist_ok=True)
     shutil.copy(PHP_DIR / "mu-harness.php", content / "mu-plugins" / "scraper-harness.php")
-    if template_dir is not None:
-        shutil.copytree(template_dir / "languages", content / "languages", dirs_exist_ok=True)
-        shutil.copytree(template_dir / "uploads", content / "uploads")
+    compile_languages(content / "languages")
+
+
+def _link_or_copy(src: str, dest: str) -> None:
+    """Hard-link a file (fast, no bytes copied); copy it when linking is impossible (another filesystem)."""
+    try:
+        os.link(src, dest)
+    except OSError:
+        shutil.copy2(src, dest)
+
+
+def link_docroot(template_docroot: Path, docroot: Path) -> None:
+    """A session's docroot from the template's: code hard-linked (WordPress never edits it in place with
+    updates off), uploads copied (WordPress writes there); wp-config.php is written per session."""
+    uploads = template_docroot / "wp-content" / "uploads"
+    skip_uploads = lambda folder, names: {"uploads"} if Path(folder) == uploads.parent else set()   # noqa: E731
+    shutil.copytree(template_docroot, docroot, copy_function=_link_or_copy, ignore=skip_uploads)
+    shutil.copytree(uploads, docroot / "wp-content" / "uploads")
 
 
 def write_wp_config(docroot: Path, home: str, sock: Path) -> None:
@@ -285,7 +300,7 @@ def ensure_template() -> Path:
 
 
 def build_template(final: Path) -> None:
-    """Install and seed a WordPress in a temp folder, then move db/, uploads/, languages/, seed.json to `final`."""
+    """Install and seed a WordPress in a temp folder, then move its db/, docroot/ and seed.json to `final`."""
     from tests.wordpress.corpus import write_corpus
     work = make_work_dir("scraper-wp-build-")
     mariadb = None
@@ -297,16 +312,14 @@ def build_template(final: Path) -> None:
         install_datadir(cnf, log)
         mariadb = start_mariadb(cnf, sock, log)
         mariadb_sql(sock, "CREATE DATABASE wordpress CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci", database="")
-        compile_languages(out / "languages")
-        docroot = work / "docroot"
-        copy_docroot(None, docroot)
-        shutil.copytree(out / "languages", docroot / "wp-content" / "languages", dirs_exist_ok=True)
+        docroot = out / "docroot"
+        copy_docroot(docroot)
         write_wp_config(docroot, TEMPLATE_URL, sock)
         seeded = run_php("seed.php", docroot, TEMPLATE_URL + "/", args=[str(write_corpus(work / "corpus.json"))])
         (out / "seed.json").write_text(json.dumps(json.loads(seeded), indent=1))
         stop_process(mariadb, grace=30)
         mariadb = None
-        shutil.copytree(docroot / "wp-content" / "uploads", out / "uploads")
+        (docroot / "wp-config.php").unlink()   # each session writes its own (URL, socket)
         shutil.rmtree(final, ignore_errors=True)
         os.replace(out, final)
     finally:
