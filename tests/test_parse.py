@@ -526,7 +526,8 @@ def test_ad_inserter_blocks_are_dropped_but_code_samples_kept():
 def test_common_plugin_widgets_inside_content_are_dropped():
     body = ('<article id="post-42"><div class="entry-content"><p>Real text.</p>'
             '<div class="kk-star-ratings"><div>Click to rate this post!</div></div>'
-            '<div id="jp-post-flair"><div class="sharedaddy sd-like jetpack-likes-widget-wrapper">Like this:</div></div>'
+            '<div id="jp-post-flair"><div class="sharedaddy sd-like jetpack-likes-widget-wrapper">Like this:</div>'
+            '</div>'
             '<div class="addtoany_share_save_container">Share</div><div class="mc4wp-form">Subscribe now</div>'
             '<div id="ez-toc-container"><p class="ez-toc-title">Table of Contents</p></div></div></article>')
     assert parse(page(body)).body_text == "Real text."
@@ -548,3 +549,13 @@ def test_category_url_links_in_the_article_text_are_not_categories():
     body = ('<article id="post-42"><div class="entry-content"><p>See <a href="/category/other/">other news</a>.</p>'
             '</div></article><div class="hero"><span class="cat-links"><a href="/category/mine/">Mine</a></span></div>')
     assert parse(page(body)).categories == ["Mine"]
+
+
+def test_json_ld_image_credit_text():
+    graph = json.dumps({"@graph": [
+        {"@type": "NewsArticle", "headline": "H", "image": {"@id": "#img"}},
+        {"@type": "ImageObject", "@id": "#img", "url": "/a.jpg", "caption": "A quiet harbour at dawn",
+         "creditText": "Jane Doe / Agency", "copyrightHolder": {"@type": "Organization", "name": "Agency"}}]})
+    post = parse(page(CONTENT, head=f'<script type="application/ld+json">{graph}</script>'))
+    assert post.photo_caption == "A quiet harbour at dawn"
+    assert post.photo_credit == "Jane Doe / Agency" and post.sources["photo_credit"] == "jsonld:image.creditText"

@@ -496,10 +496,11 @@ def _photo(post: Post, page: Page) -> None:
         caption, source = _ld_image_caption(page)
     if caption is None:
         caption_el, caption, source = _lead_figure_caption(page)
-    if caption is None:
-        return
-    _set(post, "photo_caption", (caption, source))
-    _set(post, "photo_credit", (credits.credit_from_caption(caption_el, caption), source))
+    if caption is not None:
+        _set(post, "photo_caption", (caption, source))
+        _set(post, "photo_credit", (credits.credit_from_caption(caption_el, caption), source))
+    if post.photo_credit is None:
+        _set(post, "photo_credit", _ld_image_credit(page))
 
 
 def _featured_caption(page: Page) -> tuple[etree._Element | None, str | None, str | None]:
@@ -532,6 +533,20 @@ def _ld_image_caption(page: Page) -> tuple[str | None, str | None]:
         if caption:
             return caption, "jsonld:image.caption"
     return None, None
+
+
+def _ld_image_credit(page: Page) -> tuple[str, str] | None:
+    """The JSON-LD primary image's own credit: creditText, else copyrightHolder or author (name)."""
+    for node, key in ((page.article, "image"), (page.webpage, "primaryImageOfPage"), (page.webpage, "image")):
+        image = page.head.resolve(node.get(key)) if node else None
+        image = page.head.resolve(image[0]) if isinstance(image, list) and image else image
+        if not isinstance(image, dict):
+            continue
+        for credit_key in ("creditText", "copyrightHolder", "author"):
+            names = ld_names(page.head, image.get(credit_key))
+            if names:
+                return ", ".join(names), f"jsonld:image.{credit_key}"
+    return None
 
 
 def _lead_figure_caption(page: Page) -> tuple[etree._Element | None, str | None, str | None]:
