@@ -1,4 +1,4 @@
--- archive.db schema: the source of truth (scraper/store.py applies it; scraper/schema.sql links here).
+-- archive.db schema: the source of truth (scraper/store/ applies it; scraper/schema.sql links here).
 -- Every statement is idempotent (IF NOT EXISTS) so that re-applying it on open also adds objects that a
 -- newer schema version introduced. Times are UTC ISO 8601 text ('2026-11-26T09:14:46.123456Z'),
 -- list-valued columns are JSON arrays. Nothing is ever deleted: posts keep deleted_at, versions are append-only.
@@ -79,46 +79,32 @@ CREATE TABLE IF NOT EXISTS fetches (
 CREATE INDEX IF NOT EXISTS fetches_url ON fetches(url, fetched_at);
 CREATE INDEX IF NOT EXISTS fetches_crawl ON fetches(crawl_id);
 
--- The current state of every post ever seen: one row per post.
-CREATE TABLE IF NOT EXISTS posts (
+-- Bookkeeping of every post ever seen: one row per post; its fields live in its current post_versions row.
+CREATE TABLE IF NOT EXISTS post_state (
     id INTEGER PRIMARY KEY,
     site_id INTEGER NOT NULL REFERENCES sites(id),
-    url TEXT NOT NULL,
+    url TEXT NOT NULL,                         -- identity, as in the current version (indexed for lookups)
     wp_id INTEGER,
-    title TEXT,
-    author TEXT,
-    authors TEXT NOT NULL DEFAULT '[]',        -- JSON array, in byline order
-    categories TEXT NOT NULL DEFAULT '[]',     -- JSON array
-    tags TEXT NOT NULL DEFAULT '[]',           -- JSON array
-    published_at TEXT,
-    modified_at TEXT,
-    photo_credit TEXT,
-    photo_caption TEXT,
-    featured_image TEXT,
-    excerpt TEXT,
-    body_text TEXT,
-    body_html TEXT,
-    comment_count INTEGER,
-    language TEXT,
+    current_version_id INTEGER REFERENCES post_versions(id),
     sources TEXT,                              -- JSON object: field -> extraction strategy
     api_data TEXT,                             -- JSON object: the REST API's view of the post
     discrepancies TEXT,                        -- JSON object: {field: {"page": v, "api": v}}
     page_sha256 TEXT REFERENCES pages(sha256), -- the last page this post was seen on
-    parser_version TEXT,
+    parser_version TEXT,                       -- the parser that last read it
     version INTEGER NOT NULL DEFAULT 1,
     first_seen_at TEXT NOT NULL,
     last_seen_at TEXT NOT NULL,
     last_changed_at TEXT NOT NULL,
     deleted_at TEXT                            -- set when the site no longer has it
 );
-CREATE UNIQUE INDEX IF NOT EXISTS posts_site_wp_id ON posts(site_id, wp_id) WHERE wp_id IS NOT NULL;
-CREATE INDEX IF NOT EXISTS posts_site_url ON posts(site_id, url);
-CREATE INDEX IF NOT EXISTS posts_last_changed ON posts(last_changed_at);
+CREATE UNIQUE INDEX IF NOT EXISTS post_state_site_wp_id ON post_state(site_id, wp_id) WHERE wp_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS post_state_site_url ON post_state(site_id, url);
+CREATE INDEX IF NOT EXISTS post_state_last_changed ON post_state(last_changed_at);
 
 -- Append-only history: one row per version of a post, with the tracked fields as they were then.
 CREATE TABLE IF NOT EXISTS post_versions (
     id INTEGER PRIMARY KEY,
-    post_id INTEGER NOT NULL REFERENCES posts(id),
+    post_id INTEGER NOT NULL REFERENCES post_state(id),
     version INTEGER NOT NULL,
     captured_at TEXT NOT NULL,
     crawl_id INTEGER REFERENCES crawls(id),
@@ -128,9 +114,9 @@ CREATE TABLE IF NOT EXISTS post_versions (
     wp_id INTEGER,
     title TEXT,
     author TEXT,
-    authors TEXT,
-    categories TEXT,
-    tags TEXT,
+    authors TEXT,                              -- JSON array, in byline order
+    categories TEXT,                           -- JSON array
+    tags TEXT,                                 -- JSON array
     published_at TEXT,
     modified_at TEXT,
     photo_credit TEXT,
@@ -151,6 +137,15 @@ BEGIN SELECT RAISE(ABORT, 'post_versions is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS post_versions_append_only_delete BEFORE DELETE ON post_versions
 BEGIN SELECT RAISE(ABORT, 'post_versions is append-only'); END;
 
+-- The current state of every post: one row per post, its current version's fields plus its bookkeeping.
+-- A view, so that the text of a post is stored once (in its version), not twice.
+CREATE VIEW IF NOT EXISTS posts AS
+SELECT s.id, s.site_id, s.url, s.wp_id, v.title, v.author, v.authors, v.categories, v.tags, v.published_at,
+       v.modified_at, v.photo_credit, v.photo_caption, v.featured_image, v.excerpt, v.body_text, v.body_html,
+       v.comment_count, v.language, s.sources, s.api_data, s.discrepancies, s.page_sha256, s.parser_version,
+       s.version, s.first_seen_at, s.last_seen_at, s.last_changed_at, s.deleted_at
+FROM post_state AS s JOIN post_versions AS v ON v.id = s.current_version_id;
+
 -- Authors, categories and tags as rows, joined to the current state of posts.
 CREATE TABLE IF NOT EXISTS authors (
     id INTEGER PRIMARY KEY,
@@ -159,7 +154,7 @@ CREATE TABLE IF NOT EXISTS authors (
     UNIQUE (site_id, name)
 );
 CREATE TABLE IF NOT EXISTS post_authors (
-    post_id INTEGER NOT NULL REFERENCES posts(id),
+    post_id INTEGER NOT NULL REFERENCES post_state(id),
     author_id INTEGER NOT NULL REFERENCES authors(id),
     position INTEGER NOT NULL,                 -- 0 = first byline
     PRIMARY KEY (post_id, author_id)
@@ -172,7 +167,7 @@ CREATE TABLE IF NOT EXISTS categories (
     UNIQUE (site_id, name)
 );
 CREATE TABLE IF NOT EXISTS post_categories (
-    post_id INTEGER NOT NULL REFERENCES posts(id),
+    post_id INTEGER NOT NULL REFERENCES post_state(id),
     category_id INTEGER NOT NULL REFERENCES categories(id),
     PRIMARY KEY (post_id, category_id)
 );
@@ -184,25 +179,22 @@ CREATE TABLE IF NOT EXISTS tags (
     UNIQUE (site_id, name)
 );
 CREATE TABLE IF NOT EXISTS post_tags (
-    post_id INTEGER NOT NULL REFERENCES posts(id),
+    post_id INTEGER NOT NULL REFERENCES post_state(id),
     tag_id INTEGER NOT NULL REFERENCES tags(id),
     PRIMARY KEY (post_id, tag_id)
 );
 CREATE INDEX IF NOT EXISTS post_tags_tag ON post_tags(tag_id);
 
--- Full-text search over the current title and body_text, kept in sync by triggers.
+-- Full-text search over the current title and body_text (external content: the posts view), kept in sync by a trigger.
 CREATE VIRTUAL TABLE IF NOT EXISTS posts_fts USING fts5(
     title, body_text, content='posts', content_rowid='id', tokenize='unicode61 remove_diacritics 2'
 );
-CREATE TRIGGER IF NOT EXISTS posts_fts_insert AFTER INSERT ON posts BEGIN
-    INSERT INTO posts_fts(rowid, title, body_text) VALUES (new.id, new.title, new.body_text);
-END;
-CREATE TRIGGER IF NOT EXISTS posts_fts_update AFTER UPDATE OF title, body_text ON posts BEGIN
-    INSERT INTO posts_fts(posts_fts, rowid, title, body_text) VALUES ('delete', old.id, old.title, old.body_text);
-    INSERT INTO posts_fts(rowid, title, body_text) VALUES (new.id, new.title, new.body_text);
-END;
-CREATE TRIGGER IF NOT EXISTS posts_fts_delete AFTER DELETE ON posts BEGIN
-    INSERT INTO posts_fts(posts_fts, rowid, title, body_text) VALUES ('delete', old.id, old.title, old.body_text);
+-- A post's indexed text changes only when its current version does.
+CREATE TRIGGER IF NOT EXISTS posts_fts_follow_version AFTER UPDATE OF current_version_id ON post_state BEGIN
+    INSERT INTO posts_fts(posts_fts, rowid, title, body_text)
+        SELECT 'delete', old.id, title, body_text FROM post_versions WHERE id = old.current_version_id;
+    INSERT INTO posts_fts(rowid, title, body_text)
+        SELECT new.id, title, body_text FROM post_versions WHERE id = new.current_version_id;
 END;
 
 -- Crawl frontier: URLs still to fetch (pending) and what became of the others; a killed crawl resumes from it.

@@ -286,3 +286,10 @@ def test_full_text_search_follows_title_and_body(arc, site):
     arc.save_post(make_post(body_text="Tout autre chose."), site_id=site)
     assert arc.conn.execute(match, ("haye",)).fetchall() == []
     assert [r[0] for r in arc.conn.execute(match, ("chose",))] == [first.post_id]
+
+
+def test_a_field_only_the_api_has_is_not_a_discrepancy(arc, site):
+    res = arc.save_post(make_post(excerpt=None, tags=[]), site_id=site,
+                        api={"excerpt": "Résumé de l'API", "tags": ["otan"], "title": "L'OTAN se réunit"})
+    assert arc.post(res.post_id)["discrepancies"] is None
+    assert arc.post(res.post_id)["api_data"]["excerpt"] == "Résumé de l'API"

@@ -263,9 +263,9 @@ def test_older_file_is_migrated_in_one_step(tmp_path, monkeypatch):
         arc.save_post(Post(url="https://a.example/p/", wp_id=1, title="t"), site_id=site)
         arc.conn.execute("DROP VIEW site_counts")  # as if version 1 had not had it yet
     monkeypatch.setattr(connection, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
-    monkeypatch.setattr(connection, "MIGRATIONS", {SCHEMA_VERSION: ["ALTER TABLE posts ADD COLUMN mood TEXT"]})
+    monkeypatch.setattr(connection, "MIGRATIONS", {SCHEMA_VERSION: ["ALTER TABLE post_state ADD COLUMN mood TEXT"]})
     with Archive(path) as arc:
-        columns = {r[1] for r in arc.conn.execute("PRAGMA table_info(posts)")}
+        columns = {r[1] for r in arc.conn.execute("PRAGMA table_info(post_state)")}
         assert "mood" in columns
         assert arc.conn.execute("SELECT posts FROM site_counts").fetchone()[0] == 1
         assert arc.conn.execute("SELECT version FROM schema_version").fetchone()[0] == SCHEMA_VERSION + 1
@@ -277,10 +277,21 @@ def test_failed_migration_leaves_the_file_as_it_was(tmp_path, monkeypatch):
     path = tmp_path / "archive.db"
     Archive(path).close()
     monkeypatch.setattr(connection, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
-    monkeypatch.setattr(connection, "MIGRATIONS", {SCHEMA_VERSION: ["ALTER TABLE posts ADD COLUMN mood TEXT",
+    monkeypatch.setattr(connection, "MIGRATIONS", {SCHEMA_VERSION: ["ALTER TABLE post_state ADD COLUMN mood TEXT",
                                                                     "ALTER TABLE nowhere ADD COLUMN x"]})
     with pytest.raises(ArchiveError, match="no such table: nowhere"):
         Archive(path)
     conn = sqlite3.connect(path)
-    assert "mood" not in {r[1] for r in conn.execute("PRAGMA table_info(posts)")}
+    assert "mood" not in {r[1] for r in conn.execute("PRAGMA table_info(post_state)")}
     assert conn.execute("SELECT version FROM schema_version").fetchone()[0] == SCHEMA_VERSION
+
+
+def test_development_schema_1_is_refused_with_advice(tmp_path):
+    path = tmp_path / "archive.db"
+    Archive(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE schema_version SET version = 1")
+    conn.commit()
+    conn.close()
+    with pytest.raises(ArchiveError, match=r"archive\.db: schema version 1 was a development format .* new file"):
+        Archive(path)

@@ -73,6 +73,15 @@ def from_json(text: str | None) -> Any:
     return None if text is None else json.loads(text)
 
 
+def reparse_changes(row: Mapping[str, Any], values: dict[str, Any]) -> list[str]:
+    """Fields a re-parse changes: identity (url, wp_id) and fields the crawl took from the REST API are not
+    the page's to change."""
+    from_api = {name for name, how in (from_json(row["sources"]) or {}).items()
+                if str(how).lower().startswith(("api", "rest"))}
+    fields = tuple(f for f in TRACKED_FIELDS if f not in ("url", "wp_id") and f not in from_api)
+    return compare.changed_fields(dict(row), values, fields)
+
+
 class Archive:
     """archive.db opened for the crawler and the CLI. Each public write is one transaction."""
 
@@ -338,29 +347,30 @@ class Archive:
 
     def _insert_post(self, site_id: int, values: dict[str, Any], post: Post, page_sha256: str | None,
                      parser_version: str, crawl_id: int | None) -> SaveResult:
-        """A first sighting: the posts row and version 1 ('new')."""
+        """A first sighting: its post_state row and version 1 ('new')."""
         now = utc_now()
-        columns = list(TRACKED_FIELDS) + ["site_id", "sources", "page_sha256", "parser_version", "version",
-                                          "first_seen_at", "last_seen_at", "last_changed_at"]
-        params = [to_column(name, values[name]) for name in TRACKED_FIELDS] + [
-            site_id, json.dumps(post.sources, ensure_ascii=False), page_sha256, parser_version, 1, now, now, now]
         post_id = self.conn.execute(
-            f"INSERT INTO posts ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})", params).lastrowid
+            "INSERT INTO post_state (site_id, url, wp_id, sources, page_sha256, parser_version, version, "
+            "first_seen_at, last_seen_at, last_changed_at) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?)",
+            (site_id, values["url"], values["wp_id"], json.dumps(post.sources, ensure_ascii=False), page_sha256,
+             parser_version, now, now, now)).lastrowid
+        fields = {name: to_column(name, values[name]) for name in TRACKED_FIELDS}
+        self._new_version(post_id, 1, fields, now=now, crawl_id=crawl_id, reason="new", changed=[],
+                          page_sha256=page_sha256, parser_version=parser_version)
         self._sync_taxonomies(post_id, site_id, values, compare.LIST_FIELDS)
-        self._add_version(post_id, now, crawl_id, "new", [])
         return SaveResult(post_id, "new", 1, [])
 
     def _update_post(self, row: sqlite3.Row, values: dict[str, Any], post: Post, page_sha256: str | None,
                      parser_version: str, crawl_id: int | None) -> SaveResult:
-        """Compare with the stored row; write only what changed and a version when something did."""
+        """Compare with the current version; a new version only when something changed (or the post is back)."""
         now = utc_now()
+        sources = json.dumps(post.sources, ensure_ascii=False)
         changed = compare.changed_fields(dict(row), values)
         restored = row["deleted_at"] is not None
         if not changed and not restored:
             self.conn.execute(
-                "UPDATE posts SET last_seen_at = ?, page_sha256 = coalesce(?, page_sha256), parser_version = ?, "
-                "sources = ? WHERE id = ?",
-                (now, page_sha256, parser_version, json.dumps(post.sources, ensure_ascii=False), row["id"]))
+                "UPDATE post_state SET last_seen_at = ?, page_sha256 = coalesce(?, page_sha256), parser_version = ?, "
+                "sources = ? WHERE id = ?", (now, page_sha256, parser_version, sources, row["id"]))
             return SaveResult(row["id"], "unchanged", row["version"], [])
         same_page = page_sha256 is not None and page_sha256 == row["page_sha256"]
         if restored:
@@ -369,15 +379,13 @@ class Archive:
             reason = "reparse"  # same bytes, new parser: not an edit on the site
         else:
             reason = "changed"
+        fields = {name: row[name] for name in TRACKED_FIELDS}
+        fields.update({name: to_column(name, values[name]) for name in changed})
         version = row["version"] + 1
-        sets = {name: to_column(name, values[name]) for name in changed}
-        sets.update(sources=json.dumps(post.sources, ensure_ascii=False), page_sha256=page_sha256 or row["page_sha256"],
-                    parser_version=parser_version, version=version, last_seen_at=now, last_changed_at=now,
-                    deleted_at=None)
-        self.conn.execute(f"UPDATE posts SET {', '.join(f'{k} = ?' for k in sets)} WHERE id = ?",
-                          [*sets.values(), row["id"]])
+        self._new_version(row["id"], version, fields, now=now, crawl_id=crawl_id, reason=reason, changed=changed,
+                          page_sha256=page_sha256 or row["page_sha256"], parser_version=parser_version,
+                          state={"sources": sources, "last_seen_at": now, "deleted_at": None})
         self._sync_taxonomies(row["id"], row["site_id"], values, [f for f in compare.LIST_FIELDS if f in changed])
-        self._add_version(row["id"], now, crawl_id, reason, changed)
         return SaveResult(row["id"], "changed" if reason == "reparse" else reason, version, changed)
 
     def reparse_post(self, post_id: int, post: Post, parser_version: str) -> list[str]:
@@ -391,29 +399,33 @@ class Archive:
             row = conn.execute("SELECT * FROM posts WHERE id = ?", (post_id,)).fetchone()
             if row is None:
                 raise ArchiveError(f"{self.path}: no post with id {post_id}")
-            from_api = {name for name, how in (from_json(row["sources"]) or {}).items()
-                        if str(how).lower().startswith(("api", "rest"))}
-            fields = tuple(f for f in TRACKED_FIELDS if f not in ("url", "wp_id") and f not in from_api)
-            changed = compare.changed_fields(dict(row), values, fields)
+            changed = reparse_changes(row, values)
             if not changed:
-                conn.execute("UPDATE posts SET parser_version = ? WHERE id = ?", (parser_version, post_id))
+                conn.execute("UPDATE post_state SET parser_version = ? WHERE id = ?", (parser_version, post_id))
                 return []
-            now = utc_now()
-            sets = {name: to_column(name, values[name]) for name in changed}
-            sets.update(parser_version=parser_version, version=row["version"] + 1, last_changed_at=now)
-            conn.execute(f"UPDATE posts SET {', '.join(f'{k} = ?' for k in sets)} WHERE id = ?",
-                         [*sets.values(), post_id])
+            snapshot = {name: row[name] for name in TRACKED_FIELDS}
+            snapshot.update({name: to_column(name, values[name]) for name in changed})
+            self._new_version(post_id, row["version"] + 1, snapshot, now=utc_now(), crawl_id=None, reason="reparse",
+                              changed=changed, page_sha256=row["page_sha256"], parser_version=parser_version)
             self._sync_taxonomies(post_id, row["site_id"], values, [f for f in compare.LIST_FIELDS if f in changed])
-            self._add_version(post_id, now, None, "reparse", changed)
         return changed
 
-    def _add_version(self, post_id: int, now: str, crawl_id: int | None, reason: str, changed: list[str]) -> None:
-        """Append the post's current tracked fields as a version row."""
-        cols = ", ".join(TRACKED_FIELDS)
-        self.conn.execute(
-            f"INSERT INTO post_versions (post_id, version, captured_at, crawl_id, reason, changed_fields, {cols}, "
-            f"page_sha256, parser_version) SELECT id, version, ?, ?, ?, ?, {cols}, page_sha256, parser_version "
-            "FROM posts WHERE id = ?", (now, crawl_id, reason, json.dumps(changed), post_id))
+    def _new_version(self, post_id: int, version: int, fields: dict[str, Any], *, now: str, crawl_id: int | None,
+                     reason: str, changed: list[str], page_sha256: str | None, parser_version: str | None,
+                     state: dict[str, Any] | None = None) -> int:
+        """Append a version with these tracked fields and make it the post's current one (FTS follows)."""
+        columns = ["post_id", "version", "captured_at", "crawl_id", "reason", "changed_fields", *TRACKED_FIELDS,
+                   "page_sha256", "parser_version"]
+        params = [post_id, version, now, crawl_id, reason, json.dumps(changed), *(fields[n] for n in TRACKED_FIELDS),
+                  page_sha256, parser_version]
+        version_id = self.conn.execute(
+            f"INSERT INTO post_versions ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+            params).lastrowid
+        sets = {"current_version_id": version_id, "version": version, "url": fields["url"], "wp_id": fields["wp_id"],
+                "last_changed_at": now, "parser_version": parser_version, "page_sha256": page_sha256, **(state or {})}
+        self.conn.execute(f"UPDATE post_state SET {', '.join(f'{k} = ?' for k in sets)} WHERE id = ?",
+                          [*sets.values(), post_id])
+        return version_id
 
     def _sync_taxonomies(self, post_id: int, site_id: int, values: dict[str, Any], which: Iterable[str]) -> None:
         """Rewrite the post's rows in the join tables of the list fields named in `which`."""
@@ -436,14 +448,14 @@ class Archive:
     def _store_api(self, post_id: int, api: Mapping[str, Any] | None) -> None:
         """Keep the REST API's view (when given) and recompute page/API discrepancies against the current row."""
         if api is None:
-            row = self.conn.execute("SELECT api_data FROM posts WHERE id = ?", (post_id,)).fetchone()
+            row = self.conn.execute("SELECT api_data FROM post_state WHERE id = ?", (post_id,)).fetchone()
             if row[0] is None:
                 return
             api = json.loads(row[0])
         current = dict(self.conn.execute(f"SELECT {', '.join(TRACKED_FIELDS)} FROM posts WHERE id = ?",
                                          (post_id,)).fetchone())
         found = compare.discrepancies(current, dict(api))
-        self.conn.execute("UPDATE posts SET api_data = ?, discrepancies = ? WHERE id = ?",
+        self.conn.execute("UPDATE post_state SET api_data = ?, discrepancies = ? WHERE id = ?",
                           (json.dumps(dict(api), ensure_ascii=False, default=str),
                            json.dumps(found, ensure_ascii=False, default=str) if found else None, post_id))
 
@@ -454,17 +466,16 @@ class Archive:
             raise ValueError("mark_deleted needs wp_id or url")
         with self.transaction() as conn:
             if wp_id is not None:
-                row = conn.execute("SELECT id, version, deleted_at FROM posts WHERE site_id = ? AND wp_id = ?",
-                                   (site_id, wp_id)).fetchone()
+                row = conn.execute("SELECT * FROM posts WHERE site_id = ? AND wp_id = ?", (site_id, wp_id)).fetchone()
             else:
-                row = conn.execute("SELECT id, version, deleted_at FROM posts WHERE site_id = ? AND url = ? "
+                row = conn.execute("SELECT * FROM posts WHERE site_id = ? AND url = ? "
                                    "ORDER BY deleted_at IS NOT NULL LIMIT 1", (site_id, url)).fetchone()
             if row is None or row["deleted_at"] is not None:
                 return False
             now = utc_now()
-            conn.execute("UPDATE posts SET deleted_at = ?, version = version + 1, last_changed_at = ? WHERE id = ?",
-                         (now, now, row["id"]))
-            self._add_version(row["id"], now, crawl_id, "deleted", [])
+            self._new_version(row["id"], row["version"] + 1, {n: row[n] for n in TRACKED_FIELDS}, now=now,
+                              crawl_id=crawl_id, reason="deleted", changed=[], page_sha256=row["page_sha256"],
+                              parser_version=row["parser_version"], state={"deleted_at": now})
             self._bump(crawl_id, "posts_deleted")
         return True
 

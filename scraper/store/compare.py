@@ -99,14 +99,16 @@ def changed_fields(stored: dict[str, Any], incoming: dict[str, Any], fields: tup
 
 
 def discrepancies(page: dict[str, Any], api: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """Fields where the REST API says something (not None) that the page does not, after normalisation."""
+    """Fields where the page and the REST API both say something and disagree, after normalisation.
+
+    A field only one side has is not a disagreement (the API's value is in api_data anyway)."""
     found: dict[str, dict[str, Any]] = {}
     for field, api_value in api.items():
-        if field not in TRACKED_FIELDS or api_value is None:
-            continue
         page_value = page.get(field)
         if isinstance(page_value, str) and field in LIST_FIELDS:
             page_value = json.loads(page_value)
+        if field not in TRACKED_FIELDS or api_value in (None, [], "") or page_value in (None, [], ""):
+            continue
         try:
             equal = same(field, page_value, api_value)
         except (TypeError, ValueError):  # e.g. a non-numeric comment_count from a misbehaving API

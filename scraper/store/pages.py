@@ -12,7 +12,10 @@ log = logging.getLogger("scraper.store")
 DICT_MIN_SAMPLES = 16
 #: At most this many pages feed the training.
 DICT_MAX_SAMPLES = 400
-DICT_SIZE = 112_640
+#: Dictionary size: a twentieth of the sample bytes, within these bounds (a small site cannot amortise a big one).
+DICT_MIN_SIZE, DICT_MAX_SIZE = 16_384, 112_640
+#: COVER training parameters (segment size k, d-mer size d): these fill the dictionary with the shared boilerplate.
+DICT_K, DICT_D = 2048, 6
 LEVEL = 9
 
 
@@ -76,9 +79,9 @@ class PageCodec:
             "SELECT sha256, compression, dict_id, data FROM pages WHERE site_id = ? AND dict_id IS NULL "
             "ORDER BY stored_at LIMIT ?", (site_id, DICT_MAX_SAMPLES)).fetchall()
         samples = [self.decompress(data, comp, did) for _, comp, did, data in rows]
-        size = min(DICT_SIZE, max(4096, sum(map(len, samples)) // 8))
+        size = min(DICT_MAX_SIZE, max(DICT_MIN_SIZE, sum(map(len, samples)) // 20))
         try:
-            trained = zstandard.train_dictionary(size, samples, level=LEVEL)
+            trained = zstandard.train_dictionary(size, samples, level=LEVEL, k=DICT_K, d=DICT_D)
         except zstandard.ZstdError as exc:
             log.warning("site %s: zstd dictionary training failed (%s); pages stay compressed without one",
                         site_id, exc)

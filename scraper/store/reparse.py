@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from scraper.exceptions import ArchiveError
-from scraper.store.archive import Archive, current_parser_version
+from scraper.store.archive import Archive, current_parser_version, post_values, reparse_changes
 from scraper.store.connection import sqlite_errors
 
 if TYPE_CHECKING:
@@ -20,6 +20,7 @@ log = logging.getLogger("scraper.store")
 
 #: Results written per transaction: fewer commits, still small enough that a kill loses little work.
 BATCH = 100
+UNCHANGED, CHANGED = "unchanged", "changed"
 
 _worker_archive: Archive | None = None
 _worker_error = "worker not initialised"
@@ -51,15 +52,21 @@ def _init_worker(path: str) -> None:
         _worker_error = str(exc)
 
 
-def _parse_one(task: tuple[int, str, str]) -> tuple[int, dict[str, Any] | None, str | None]:
-    """(post_id, parsed record as a dict or None, error) for one stored page."""
+def _parse_one(task: tuple[int, str, str]) -> tuple[int, dict[str, Any] | None, str]:
+    """(post_id, record, outcome) for one stored page: the record only when it differs from the archive's.
+
+    The comparison runs here, in the worker, so that the writing process only writes."""
     post_id, sha, url = task
     if _worker_archive is None:
         return post_id, None, _worker_error
     try:
-        return post_id, reparse_page(_worker_archive, sha, url).to_dict(), None
+        post = reparse_page(_worker_archive, sha, url)
     except KeyError as exc:
         return post_id, None, str(exc)
+    row = _worker_archive.conn.execute("SELECT * FROM posts WHERE id = ?", (post_id,)).fetchone()
+    if row is not None and not reparse_changes(row, post_values(post)):
+        return post_id, None, UNCHANGED
+    return post_id, post.to_dict(), CHANGED
 
 
 def _headers(content_type: str | None) -> dict[str, str]:
@@ -98,51 +105,62 @@ def reparse_tasks(arc: Archive, site_id: int | None = None, since: str | None = 
         return [tuple(row) for row in arc.conn.execute(sql + " ORDER BY id", params)]
 
 
-def _results(path: str, tasks: list[tuple[int, str, str]], processes: int) -> Iterator[tuple[int, dict | None, str | None]]:
-    """Parse results in any order, from a pool of `processes` workers (in-process when 1)."""
+def _results(path: str, tasks: list[tuple[int, str, str]], processes: int) -> Iterator[tuple[int, dict | None, str]]:
+    """Results in any order, from a pool of `processes` workers (in-process when 1)."""
     if processes <= 1:
         _init_worker(path)
         yield from map(_parse_one, tasks)
         return
-    context = multiprocessing.get_context("spawn")  # workers must not inherit the parent's SQLite connection
-    with context.Pool(processes, initializer=_init_worker, initargs=(path,)) as pool:
-        yield from pool.imap_unordered(_parse_one, tasks, chunksize=max(1, min(32, len(tasks) // (processes * 4))))
+    # fork: workers start at once with the parser already imported; they never touch the parent's
+    # SQLite connection (each opens its own, read-only)
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    with multiprocessing.get_context(method).Pool(processes, initializer=_init_worker, initargs=(path,)) as pool:
+        yield from pool.imap_unordered(_parse_one, tasks, chunksize=max(1, min(16, len(tasks) // (processes * 8))))
 
 
 def reparse(arc: Archive, *, site_id: int | None = None, since: str | None = None, processes: int | None = None,
             progress: Callable[[int, int], None] | None = None) -> ReparseReport:
     """Reparse the selected posts' stored pages with the current parser and record what differs."""
-    from scraper.record import Post
+    from scraper.parse import parse  # noqa: F401 - imported before forking, so that workers inherit it
 
     report = ReparseReport(parser_version=current_parser_version())
     tasks = reparse_tasks(arc, site_id, since)
     started = time.perf_counter()
-    pending: list[tuple[int, Post]] = []
-    for post_id, record, error in _results(arc.path, tasks, processes or os.cpu_count() or 1):
+    changed: list[tuple[int, dict]] = []
+    unchanged: list[int] = []
+    for post_id, record, outcome in _results(arc.path, tasks, processes or os.cpu_count() or 1):
         report.pages += 1
-        if record is None:
-            report.failed += 1
-            log.warning("post %s: cannot reparse: %s", post_id, error)
+        if outcome == UNCHANGED:
+            unchanged.append(post_id)
+        elif record is not None:
+            changed.append((post_id, record))
         else:
-            pending.append((post_id, Post.from_dict(record)))
-        if len(pending) >= BATCH:
-            _apply(arc, pending, report)
+            report.failed += 1
+            log.warning("post %s: cannot reparse: %s", post_id, outcome)
+        if len(changed) + len(unchanged) >= BATCH:
+            _apply(arc, changed, unchanged, report)
         if progress is not None:
             progress(report.pages, len(tasks))
-    _apply(arc, pending, report)
+    _apply(arc, changed, unchanged, report)
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _apply(arc: Archive, pending: list, report: ReparseReport) -> None:
-    """Write a batch of reparsed records in one transaction and count the outcome."""
-    with arc.transaction():
-        for post_id, post in pending:
-            changed = arc.reparse_post(post_id, post, report.parser_version)
-            if changed:
-                report.changed += 1
-                for name in changed:
-                    report.changed_fields[name] = report.changed_fields.get(name, 0) + 1
-            else:
+def _apply(arc: Archive, changed: list[tuple[int, dict]], unchanged: list[int], report: ReparseReport) -> None:
+    """Write a batch in one transaction: versions for what differs, the parser stamp for the rest."""
+    from scraper.record import Post
+
+    with arc.transaction() as conn:
+        conn.executemany("UPDATE post_state SET parser_version = ? WHERE id = ?",
+                         [(report.parser_version, post_id) for post_id in unchanged])
+        report.unchanged += len(unchanged)
+        for post_id, record in changed:
+            fields = arc.reparse_post(post_id, Post.from_dict(record), report.parser_version)
+            if not fields:  # changed back since the worker looked (no crawl runs meanwhile: the lock)
                 report.unchanged += 1
-    pending.clear()
+                continue
+            report.changed += 1
+            for name in fields:
+                report.changed_fields[name] = report.changed_fields.get(name, 0) + 1
+    changed.clear()
+    unchanged.clear()
