@@ -322,6 +322,9 @@ def test_text_dates_in_seven_languages(text, iso):
     ("De brug. Foto: ANP", "ANP"), ("Le ministre (AFP)", "AFP"),
     ("Photo by Ann Lee on Unsplash", "Ann Lee on Unsplash"),
     ("Réunion au sommet. Photo DR", "DR"), ("A caption without any credit.", None),
+    ("Le port au petit matin. Photo Ludovic Marin / AFP", "Ludovic Marin / AFP"), ("PHOTO AFP", "AFP"),
+    ("Reuters/John Smith", "Reuters/John Smith"), ("Vendanges en Bourgogne. Crédits : Photo DR", "Photo DR"),
+    ("A photo of the harbour at dawn", None), ("Image of the day: a sunset", None),
 ])
 def test_credit_labels(caption, credit):
     assert credit_from_text(caption) == credit

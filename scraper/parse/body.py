@@ -20,7 +20,7 @@ JUNK = re.compile(
     r"breadcrumb|ez-toc|toc_container|wp-block-post-comments|post-tags|tags-links|printfriendly|wpcnt|"
     r"inline-related|read-more-links|heateor|shared-counts|swp_social|essb_|mashsb|sumome|wp-embedded-content|"
     r"likes-widget|kk-star|post-ratings|wpulike|advads|adrotate|ad-container|ad-slot|rp4wp|lwptoc|tnp-subscription|"
-    r"jp-post-flair|post-views|wp-block-jetpack-subscriptions",
+    r"jp-post-flair|post-views|wp-block-jetpack-subscriptions|entry-meta|entry-footer|post-meta|byline",
     re.IGNORECASE,
 )
 _TERM_CLASSES = re.compile(r"(?:^|\s)(?:category|tag|post_tag|format|type|status)-\S+")

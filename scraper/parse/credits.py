@@ -18,6 +18,9 @@ _LABELLED = re.compile(rf"(?:^|[\s.,;(\[|/–—-])(?:{_LABEL_WORDS})\s*(?::|-|�
 _PREPOSITION_LABEL = re.compile(
     r"(?:^|[\s.,;(\[|/–—-])(?:photo|photos|image|picture|foto|fotos|photograph)\s+(?:by|de|di|von|door|par)\s+"
     r"(?P<credit>.+)$", re.IGNORECASE)
+#: A label without colon, then a capitalised name at the end: "… Photo Ludovic Marin / AFP", "PHOTO AFP".
+_BARE_LABEL = re.compile(r"(?:^|[.!?]\s+|\s[-–—|/]\s)(?i:photos?|fotos?|crédits?|credits?|bild|imagen|image)\s+"
+                         r"(?P<credit>[A-ZÀ-Ý@©][^.]{1,60})$")
 _COPYRIGHT = re.compile(r"(?:©|\(c\)|copyright)\s*(?P<credit>.+)$", re.IGNORECASE)
 _HANDLE = re.compile(r"(?:^|\s)(?P<credit>@[\w.]+)\s*$")
 _PARENTHESISED = re.compile(r"\((?P<credit>[^()]{2,60})\)\s*\.?$")
@@ -46,7 +49,7 @@ def credit_from_text(caption: str | None) -> str | None:
     text = clean_text(caption)
     if not text:
         return None
-    for pattern in (_LABELLED, _PREPOSITION_LABEL, _COPYRIGHT):
+    for pattern in (_LABELLED, _PREPOSITION_LABEL, _COPYRIGHT, _BARE_LABEL):
         match = _last_match(pattern, text)
         if match:
             credit = _tidy(match.group("credit"))
@@ -62,6 +65,8 @@ def credit_from_text(caption: str | None) -> str | None:
     tail = re.split(r"\s+[/|]\s+", text)
     if len(tail) > 1 and _AGENCIES.search(tail[-1]) and len(tail[-1]) <= 60:
         return _tidy(tail[-1])
+    if len(text) <= 40 and _AGENCIES.search(text):   # the caption is only the credit: "Reuters/John Smith"
+        return _tidy(text)
     return None
 
 
