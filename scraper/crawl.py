@@ -45,10 +45,10 @@ class CrawlOptions:
     since: datetime | None = None
     full: bool = False
     best_effort: bool = False              # crawl a site that does not look like WordPress anyway
-    revalidate: int | None = None          # posts re-fetched per incremental run (None: 1% of the archive, 5..50)
+    revalidate: int | None = None          # posts re-fetched per incremental run (None: 0.5% of the archive, 5..50)
     confirm_comments: bool = True          # ask the REST comments endpoint for counts of posts with new comments
     follow_links: bool = True              # without a REST API, harvest in-site links from fetched pages
-    parse_workers: int | None = None       # parser processes (None: up to 2 when 200+ pages are pending, else 0)
+    parse_workers: int = 0                 # parser processes beside the crawler (0: parse in the crawler)
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-able options for the crawls table."""
@@ -69,6 +69,7 @@ class SiteReport:
     expected_total: int | None = None
     requests: int = 0
     seconds: float = 0.0
+    fetch_seconds: float = 0.0            # the fetch-parse-store phase alone (after detection and planning)
     notes: list[str] = field(default_factory=list)
     error: str | None = None
     exit_code: int = 0
@@ -161,7 +162,9 @@ class SiteCrawl:
             if leftover:
                 self.report.notes.append(f"resumed {leftover} pending from an interrupted crawl")
             self._plan()
+            phase = time.monotonic()
             self._process()
+            self.report.fetch_seconds = time.monotonic() - phase
             self._after()
             status = "partial" if self.arc.crawl(self.crawl_id)["errors"] else "complete"
         except KeyboardInterrupt:
@@ -213,17 +216,20 @@ class SiteCrawl:
     def _plan_rest(self) -> None:
         """Compare the REST listing (ids, links, modified_gmt, titles, authors, terms) with the archive."""
         site = self.site
-        users = d.rest_names(self.fetcher, site, "/wp/v2/users")
-        categories = d.rest_names(self.fetcher, site, "/wp/v2/categories")
-        tags = d.rest_names(self.fetcher, site, "/wp/v2/tags")
+        watermark = self.arc.state_get(self.site_id, "comment_watermark")
+        with ThreadPoolExecutor(max_workers=max(1, min(5, self.fetcher.settings.concurrency))) as pool:
+            names = [pool.submit(d.rest_names, self.fetcher, site, route)
+                     for route in ("/wp/v2/users", "/wp/v2/categories", "/wp/v2/tags")]
+            comments = pool.submit(d.comments_since, self.fetcher, site, watermark)
+            listing = pool.submit(d.rest_listing, self.fetcher, site)
+            users, categories, tags = (f.result() for f in names)
+            self.listing = listing.result()
+            commented, self.new_watermark = comments.result()
         if users is None:
             self.report.notes.append("REST users endpoint refused: author renames seen only by revalidation")
         self.names = (users, categories, tags)
-        self.listing = d.rest_listing(self.fetcher, site)
         self.report.found["rest"] = len(self.listing.posts)
         self.report.expected_total = self.listing.expected_total
-        watermark = self.arc.state_get(self.site_id, "comment_watermark")
-        commented, self.new_watermark = d.comments_since(self.fetcher, site, watermark)
         previous = self.arc.listing_get(self.site_id)
         entries, unchanged, protected = [], [], 0
         for wp_id, row in self.listing.posts.items():
@@ -271,7 +277,7 @@ class SiteCrawl:
             return []
         budget = self.options.revalidate
         if budget is None:
-            budget = min(50, max(5, math.ceil(len(self.archive_by_id or self.archive_by_url) / 100)))
+            budget = min(50, max(5, math.ceil(len(self.archive_by_id or self.archive_by_url) / 200)))
         planned_urls = {e["url"] for e in planned}
 
         def last_seen(item: tuple[int | None, str]) -> str:
@@ -383,14 +389,16 @@ class SiteCrawl:
 
     def _process(self) -> None:
         """Fetch pending entries on worker threads; parse and store each result here, as it arrives."""
-        window = max(1, self.fetcher.settings.concurrency) * 2
+        # More worker threads than requests in flight: the per-host gate caps requests at --concurrency while the
+        # spare threads wait for parser processes, so a slow parse never idles a request slot.
+        workers = max(1, self.fetcher.settings.concurrency) * 2
+        window = workers + max(1, self.fetcher.settings.concurrency)
         limit = self.options.max_posts
         total = self.arc.frontier_counts(self.site_id).get("pending", 0)
         handled = 0
         inflight: dict[Future, Work] = {}
         self.parse_pool = parse_pool(self.options.parse_workers, total)
-        with ThreadPoolExecutor(max_workers=max(1, self.fetcher.settings.concurrency),
-                                thread_name_prefix="fetch") as pool, (self.parse_pool or nullcontext()):
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fetch") as pool, (self.parse_pool or nullcontext()):
             while True:
                 budget = None if limit is None else limit - handled - len(inflight)
                 self._fill(pool, inflight, window, budget)
@@ -399,7 +407,8 @@ class SiteCrawl:
                 done, _ = wait(inflight, return_when=FIRST_COMPLETED)
                 for future in done:
                     work = inflight.pop(future)
-                    self._handle(work, future)
+                    with self.arc.transaction():  # page, post, listing row and frontier state commit together
+                        self._handle(work, future)
                     handled += 1
                     total = max(total, handled)
                     self.on_progress(handled, total + len(inflight))
@@ -564,12 +573,13 @@ class SiteCrawl:
     def _not_modified(self, work: Work) -> None:
         """304: the page is the one archived; re-save it from the stored copy so last_seen_at moves."""
         row = self.archive_by_id.get(work.wp_id) if work.wp_id is not None else self.archive_by_url.get(work.url)
-        if row and row.get("page_sha256"):
-            body = self.arc.page_bytes(row["page_sha256"])
-            fake = Response(url=work.url, final_url=work.url, status=200, headers={}, body=body)
-            self._save(work, fake, row["page_sha256"], None)
-        else:
+        stored = self.arc.page_bytes(row["page_sha256"]) if row and row.get("page_sha256") else None
+        page = Response(url=work.url, final_url=work.url, status=200, headers={}, body=stored or b"")
+        if stored is None or post_page_links(page):
+            # nothing to re-save from, or a split post whose further pages were not revalidated: leave it as is
             self.arc.frontier_done(self.site_id, work.url, "done")
+            return
+        self._save(work, page, row["page_sha256"], None)
 
     def _fail(self, work: Work, error: str, status: int | None, recorded: bool = False) -> None:
         """A page that could not be archived this time: logged, counted, left for the next run."""
@@ -637,14 +647,11 @@ def parse_pages(body: bytes, extra_bodies: list[bytes], url: str, headers: dict[
     return post
 
 
-def parse_pool(workers: int | None, pending: int) -> ProcessPoolExecutor | None:
-    """Parser processes for big crawls (parsing is the CPU-heavy step; the GIL keeps it off other cores)."""
+def parse_pool(workers: int, pending: int) -> ProcessPoolExecutor | None:
+    """Parser processes (parsing is the CPU-heavy step and the GIL keeps it on one core); none for small runs."""
     import multiprocessing
-    import os
 
-    if workers is None:
-        workers = min(2, os.cpu_count() or 1) if pending >= 200 and (os.cpu_count() or 1) > 1 else 0
-    if workers <= 0:
+    if workers <= 0 or pending < 20:
         return None
     return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
 
@@ -758,6 +765,7 @@ def report_json(report: SiteReport) -> str:
 
     return json.dumps({"site": report.site, "status": report.status, "mode": report.mode, "crawl_id": report.crawl_id,
                        **report.counts, "requests": report.requests, "seconds": round(report.seconds, 2),
+                       "fetch_seconds": round(report.fetch_seconds, 2),
                        "found": report.found, "planned": report.planned, "expected_total": report.expected_total,
                        "notes": report.notes, "error": report.error, "exit_code": report.exit_code},
                       ensure_ascii=False)

@@ -269,30 +269,42 @@ class Listing:
 
 
 def rest_listing(fetcher: "Fetcher", site: Site, per_page: int = 100, max_pages: int = 10_000) -> Listing:
-    """Every published post's listing row, page by page (`X-WP-Total` says how many to expect)."""
+    """Every published post's listing row: page 1 says how many pages (`X-WP-Total`, `X-WP-TotalPages`), the
+    others are fetched concurrently (within the fetcher's per-host limits) and read in order."""
+    from concurrent.futures import ThreadPoolExecutor
+
     listing = Listing()
-    page, total_pages = 1, 1
-    while page <= total_pages and page <= max_pages:
-        url = site.rest_url("/wp/v2/posts", per_page=per_page, page=page, _fields=LISTING_FIELDS,
-                            orderby="id", order="asc")
-        resp = fetcher.get(url)
-        rows = resp.json_or_none() if resp.status == 200 else None
-        if not isinstance(rows, list):
-            log.warning("REST listing page %d unusable (HTTP %s); listing incomplete", page, resp.status)
-            listing.complete = False
-            break
-        if page == 1:
-            listing.expected_total = _int_header(resp, "x-wp-total")
-            total_pages = _int_header(resp, "x-wp-totalpages") or 1
-        for row in rows:
-            if isinstance(row, dict) and isinstance(row.get("id"), int) and row.get("link"):
-                listing.posts[row["id"]] = row
-        if not rows:
-            break
-        page += 1
+
+    def get_page(page: int) -> "Response":
+        return fetcher.get(site.rest_url("/wp/v2/posts", per_page=per_page, page=page, _fields=LISTING_FIELDS,
+                                         orderby="id", order="asc"))
+
+    first = get_page(1)
+    if not _add_listing_page(listing, first, 1):
+        return listing
+    listing.expected_total = _int_header(first, "x-wp-total")
+    total_pages = min(_int_header(first, "x-wp-totalpages") or 1, max_pages)
+    if total_pages > 1:
+        with ThreadPoolExecutor(max_workers=max(1, fetcher.settings.concurrency)) as pool:
+            for page, resp in zip(range(2, total_pages + 1), pool.map(get_page, range(2, total_pages + 1))):
+                if not _add_listing_page(listing, resp, page):
+                    break
     if listing.expected_total is not None and len(listing.posts) < listing.expected_total:
         listing.complete = False
     return listing
+
+
+def _add_listing_page(listing: Listing, resp: "Response", page: int) -> bool:
+    """Add one listing page's rows; False (listing marked incomplete) when the page is unusable."""
+    rows = resp.json_or_none() if resp.status == 200 else None
+    if not isinstance(rows, list):
+        log.warning("REST listing page %d unusable (HTTP %s); listing incomplete", page, resp.status)
+        listing.complete = False
+        return False
+    for row in rows:
+        if isinstance(row, dict) and isinstance(row.get("id"), int) and row.get("link"):
+            listing.posts[row["id"]] = row
+    return True
 
 
 def rest_names(fetcher: "Fetcher", site: Site, route: str, max_pages: int = 100) -> dict[int, str] | None:

@@ -37,8 +37,9 @@ class FakePost:
 class FakeWordPress:
     """State of the fake site plus the request router; `server` is the FaultServer serving it."""
 
-    def __init__(self, n_posts: int = 12, rest: str = "open", latency: float = 0.0):
+    def __init__(self, n_posts: int = 12, rest: str = "open", latency: float = 0.0, page_etags: bool = False):
         self.rest = rest              # 'open' | 'blocked-path' (only /wp-json/ blocked) | 'disabled'
+        self.page_etags = page_etags  # like a caching plugin: ETag on post pages, 304 on If-None-Match
         self.users = {1: "Alice Martin", 2: "Bob Leroy"}
         self.categories = {1: "Monde", 2: "Europe", 3: "Sport"}
         self.tags = {1: "OTAN", 2: "UE"}
@@ -157,6 +158,12 @@ class FakeWordPress:
             if path == urlsplit(self.link(post)).path:
                 if post.status != "publish":
                     break
+                if self.page_etags:
+                    import hashlib
+                    etag = '"%s"' % hashlib.md5(self.page(post).encode()).hexdigest()
+                    if hit.headers.get("if-none-match") == etag:
+                        return Reply(304, headers={"ETag": etag})
+                    return Reply(200, self.page(post), headers={"ETag": etag})
                 return Reply(200, self.page(post), headers={
                     "Link": f'<{self.base}wp-json/>; rel="https://api.w.org/", <{self.base}?p={post.id}>; rel=shortlink'})
         return Reply(404, "<html><body class='error404'>Not found</body></html>")

@@ -188,6 +188,26 @@ def test_max_posts_and_since(tmp_path):
     assert report.counts["posts_new"] == 3
 
 
+def test_conditional_get_304_keeps_the_post_unchanged(tmp_path):
+    wp = FakeWordPress(6, page_etags=True)
+    with wp.server:
+        run_crawl(tmp_path / "a.db", wp)
+        report = run_crawl(tmp_path / "a.db", wp, revalidate=6)
+        conditional = [h for h in wp.server.hits if "if-none-match" in h.headers]
+    assert len(conditional) == 6 and report.counts["posts_unchanged"] == 6
+    assert all(p["version"] == 1 for p in archived(tmp_path / "a.db").values())
+
+
+def test_parser_processes_give_the_same_archive(tmp_path):
+    wp = FakeWordPress(30)
+    with wp.server:
+        inline = run_crawl(tmp_path / "a.db", wp)
+        pooled = run_crawl(tmp_path / "b.db", wp, parse_workers=2)
+    assert inline.counts["posts_new"] == pooled.counts["posts_new"] == 30
+    strip = lambda rows: {k: {f: v[f] for f in ("title", "author", "categories", "tags", "url")} for k, v in rows.items()}
+    assert strip(archived(tmp_path / "a.db")) == strip(archived(tmp_path / "b.db"))
+
+
 # ---------------------------------------------------------------------------------------- the command
 
 
