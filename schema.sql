@@ -98,7 +98,7 @@ CREATE TABLE IF NOT EXISTS post_state (
     deleted_at TEXT                            -- set when the site no longer has it
 );
 CREATE UNIQUE INDEX IF NOT EXISTS post_state_site_wp_id ON post_state(site_id, wp_id) WHERE wp_id IS NOT NULL;
-CREATE INDEX IF NOT EXISTS post_state_site_url ON post_state(site_id, url);
+CREATE INDEX IF NOT EXISTS post_state_url ON post_state(url, site_id);
 CREATE INDEX IF NOT EXISTS post_state_last_changed ON post_state(last_changed_at);
 
 -- Append-only history: one row per version of a post, with the tracked fields as they were then.

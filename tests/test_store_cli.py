@@ -175,3 +175,15 @@ def test_reparse_refuses_while_a_crawl_holds_the_archive(db):
     with Archive(db) as arc, arc.crawl_lock():
         result = CliRunner().invoke(main, ["reparse", "--db", str(db), "-j", "1"])
     assert result.exit_code == 5 and "another crawl" in result.output
+
+
+def test_history_finds_a_post_by_its_former_url(db):
+    with Archive(db) as arc:
+        site = arc.conn.execute("SELECT id FROM sites").fetchone()[0]
+        post = parse(THEME_PAGES[0].read_bytes())
+        old_url = arc.conn.execute("SELECT url FROM posts WHERE wp_id = ?", (post.wp_id,)).fetchone()[0]
+        post.url = old_url + "renamed/"
+        arc.save_post(post, site_id=site)
+    result = run("history", old_url, "--db", str(db))
+    assert result.exit_code == 0 and "changed: " in result.output and "url" in result.output
+    assert f"+ {old_url}renamed/" in result.output

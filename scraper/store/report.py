@@ -70,8 +70,9 @@ def find_posts(arc: Archive, ref: str) -> list[int]:
     if ref.isdigit():
         row = arc.conn.execute("SELECT id FROM posts WHERE id = ?", (int(ref),)).fetchone()
         return [row[0]] if row else []
-    rows = arc.conn.execute("SELECT id FROM posts WHERE url = ? UNION SELECT post_id FROM post_versions "
-                            "WHERE url = ? ORDER BY 1", (ref, ref)).fetchall()
+    rows = arc.conn.execute("SELECT id FROM post_state WHERE url = ? ORDER BY id", (ref,)).fetchall()
+    if not rows:  # a former URL: only versions know it (a scan, but only for this rare case)
+        rows = arc.conn.execute("SELECT DISTINCT post_id FROM post_versions WHERE url = ? ORDER BY 1", (ref,)).fetchall()
     return [r[0] for r in rows]
 
 
