@@ -562,3 +562,14 @@ def test_json_ld_image_credit_text():
     post = parse(page(CONTENT, head=f'<script type="application/ld+json">{graph}</script>'))
     assert post.photo_caption == "A quiet harbour at dawn"
     assert post.photo_credit == "Jane Doe / Agency" and post.sources["photo_credit"] == "jsonld:image.creditText"
+
+
+def test_twenty_twenty_comment_heading_and_avada_hidden_iso_date():
+    body = ('<article id="post-42"><h1 class="entry-title">T</h1><div class="fusion-meta-info">'
+            '<span class="vcard"><span class="fn"><a href="/author/a/" rel="author">Ava</a></span></span>'
+            '<span class="updated rich-snippet-hidden">2025-06-24T08:15:00+00:00</span></div>' + CONTENT +
+            '</article><div class="comments-wrapper"><div id="comments" class="comments"><div class="comments-header">'
+            '<h2 class="comment-reply-title">3 replies on “T”</h2></div></div></div>')
+    post = parse(page(body))
+    assert post.comment_count == 3
+    assert post.published_at == "2025-06-24T08:15:00+00:00"

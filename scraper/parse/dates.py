@@ -36,6 +36,12 @@ def iso(value: str | None) -> str | None:
     return parsed.isoformat()
 
 
+def looks_iso(text: str) -> bool:
+    """True for text that is an ISO 8601 date or date-time and nothing else."""
+    return bool(re.fullmatch(r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?",
+                             text.strip()))
+
+
 def _fold(word: str) -> str:
     """Lower-case and strip accents and trailing dots, so 'Févr.' and 'fevr' meet in the month table."""
     word = word.lower().rstrip(".")

@@ -454,7 +454,11 @@ def _displayed_date(page: Page, table: list, not_this: etree._Element | None = N
                 value = dates.iso(machine) if machine else None
                 if value:
                     return (value, f"theme:{name}"), el
-                value = dates.text_date(document.visible_text(el))
+                text = document.visible_text(el)
+                value = dates.iso(text) if dates.looks_iso(text) else None   # Avada's hidden "updated" span
+                if value:
+                    return (value, f"theme:{name}"), el
+                value = dates.text_date(text)
                 if value:
                     return (value, f"theme:{name}:text"), el
     return None, None
