@@ -53,6 +53,7 @@ CREATE TABLE IF NOT EXISTS pages (
     site_id INTEGER REFERENCES sites(id),      -- site of the first fetch that stored it
     size INTEGER NOT NULL,                     -- raw bytes
     stored_size INTEGER NOT NULL,              -- compressed bytes in `data`
+    content_type TEXT,                         -- Content-Type it was first served with (its charset matters)
     compression TEXT NOT NULL CHECK (compression IN ('zstd', 'none')),
     dict_id INTEGER REFERENCES zstd_dicts(id), -- NULL = compressed without a dictionary
     data BLOB NOT NULL,

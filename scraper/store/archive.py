@@ -268,9 +268,9 @@ class Archive:
             if packed is not None:
                 data, dict_id = packed
                 conn.execute(
-                    "INSERT OR IGNORE INTO pages (sha256, site_id, size, stored_size, compression, dict_id, data, "
-                    "stored_at) VALUES (?, ?, ?, ?, 'zstd', ?, ?, ?)",
-                    (sha, site_id, len(body), len(data), dict_id, data, now))
+                    "INSERT OR IGNORE INTO pages (sha256, site_id, size, stored_size, content_type, compression, "
+                    "dict_id, data, stored_at) VALUES (?, ?, ?, ?, ?, 'zstd', ?, ?, ?)",
+                    (sha, site_id, len(body), len(data), lowered.get("content-type"), dict_id, data, now))
             conn.execute(
                 "INSERT INTO fetches (url, crawl_id, fetched_at, status, final_url, etag, last_modified, content_type,"
                 " bytes, elapsed_ms, error, page_sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -307,8 +307,8 @@ class Archive:
         return None if row is None else (row[0], row[1])
 
     def page_content_type(self, sha256: str) -> str | None:
-        """The Content-Type the page was last served with (its charset matters to the parser)."""
-        row = self._one("SELECT content_type FROM fetches WHERE page_sha256 = ? ORDER BY id DESC LIMIT 1", (sha256,))
+        """The Content-Type the page was first served with (its charset matters to the parser)."""
+        row = self._one("SELECT content_type FROM pages WHERE sha256 = ?", (sha256,))
         return None if row is None else row[0]
 
     # -- posts ------------------------------------------------------------------------------------

@@ -28,6 +28,7 @@ class PageCodec:
         self._site_dict: dict[int, int | None] = {}
         self._plain = zstandard.ZstdCompressor(level=LEVEL)
         self._compressors: dict[int, zstandard.ZstdCompressor] = {}
+        self._decompressors: dict[int | None, zstandard.ZstdDecompressor] = {}
 
     def _dict(self, dict_id: int) -> zstandard.ZstdCompressionDict:
         """The dictionary with this id, loaded once."""
@@ -61,9 +62,10 @@ class PageCodec:
         """The raw body back."""
         if compression == "none":
             return bytes(data)
-        if dict_id is None:
-            return zstandard.ZstdDecompressor().decompress(data)
-        return zstandard.ZstdDecompressor(dict_data=self._dict(dict_id)).decompress(data)
+        if dict_id not in self._decompressors:
+            dict_data = None if dict_id is None else self._dict(dict_id)
+            self._decompressors[dict_id] = zstandard.ZstdDecompressor(dict_data=dict_data)
+        return self._decompressors[dict_id].decompress(data)
 
     def needs_dict(self, site_id: int | None) -> bool:
         """True when the site has no dictionary yet but enough pages to train one."""
