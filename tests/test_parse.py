@@ -573,3 +573,12 @@ def test_twenty_twenty_comment_heading_and_avada_hidden_iso_date():
     post = parse(page(body))
     assert post.comment_count == 3
     assert post.published_at == "2025-06-24T08:15:00+00:00"
+
+
+def test_utf8_page_with_a_stray_byte_stays_utf8():
+    data = page('<article id="post-42"><h1 class="entry-title">Café “déjà” vu</h1><div class="entry-content">'
+                '<p>Été ' + "x" * 3000 + '</p></div></article>').encode("utf-8")
+    data = data.replace(b"x" * 10, b"x\x92" + b"x" * 8, 1)
+    post = parse(data)
+    assert post.title == "Café “déjà” vu"
+    assert any("invalid UTF-8" in w for w in post.warnings)

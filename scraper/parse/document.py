@@ -101,6 +101,11 @@ def decode(data: bytes, headers: Mapping[str, str] | None, warnings: list[str]) 
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    if bad <= max(3, len(text) // 1000):   # UTF-8 with a few stray bytes: keep it rather than re-guess everything
+        warnings.append(f"{bad} invalid UTF-8 byte sequence(s) replaced")
+        return text
     return data.decode(_detect(data), errors="replace")
 
 
