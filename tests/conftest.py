@@ -21,6 +21,13 @@ def pytest_configure(config: pytest.Config) -> None:
         signal.signal(signal.SIGTERM, _interrupt)
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that use the WordPress site are end-to-end tests, whether or not they say so."""
+    for item in items:
+        if {"wordpress", "wordpress_clean"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.e2e)
+
+
 def _require_packages() -> None:
     """Skip (or, under CI=true, fail) when the Debian packages of the harness are missing."""
     missing = missing_packages()

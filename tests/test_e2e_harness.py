@@ -12,7 +12,7 @@ from lxml import html as lxml_html
 
 from tests.wordpress import WordPressSite
 
-pytestmark = pytest.mark.e2e
+# Tests that take the `wordpress` fixtures are marked e2e by tests/conftest.py; the others here need no site.
 
 
 def page_text(body: bytes) -> str:
@@ -185,6 +185,17 @@ def test_committed_fixtures_match_the_live_site(wordpress: WordPressSite) -> Non
                 assert saved == live, f"{theme}-{locale}: run python3 -m tests.wordpress.capture"
     finally:
         wordpress.switch(theme="twentytwentyone", locale="fr_FR")
+
+
+def test_missing_packages_skip_but_fail_under_ci(monkeypatch: pytest.MonkeyPatch) -> None:
+    import tests.conftest as conftest
+    monkeypatch.setattr(conftest, "missing_packages", lambda: ["mariadb-server"])
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="mariadb-server"):
+        conftest._require_packages()
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="mariadb-server"):
+        conftest._require_packages()
 
 
 def test_fixture_files_are_complete_and_small() -> None:
