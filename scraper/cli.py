@@ -145,14 +145,15 @@ def crawl_cmd(urls: tuple[str, ...], db: str, sites_file, max_posts: int | None,
 _DB_OPTION = click.option("--db", default=DEFAULT_DB, show_default=True, type=click.Path(dir_okay=False),
                           help="Archive file.")
 _SITE_OPTION = click.option("--site", help="Only this site: its id, base URL, or a unique part of it.")
+_SINCE = click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"])
 
 
 @main.command("reparse")
 @_DB_OPTION
 @_SITE_OPTION
-@click.option("--since", help="Only posts seen on or after this date (YYYY-MM-DD).")
+@click.option("--since", type=_SINCE, help="Only posts seen on or after this date (YYYY-MM-DD, UTC).")
 @click.option("--processes", "-j", type=click.IntRange(min=1), help="Parser processes (default: all cores).")
-def reparse_cmd(db: str, site: str | None, since: str | None, processes: int | None) -> None:
+def reparse_cmd(db: str, site: str | None, since, processes: int | None) -> None:
     """Re-run the parser over the raw pages stored in the archive, on all cores.
 
     Nothing is fetched. What the current parser reads differently becomes a version with reason
@@ -164,11 +165,11 @@ def reparse_cmd(db: str, site: str | None, since: str | None, processes: int | N
       scraper reparse --site news.example --since 2025-01-01
     """
     from scraper.store import Archive
-    from scraper.store.report import resolve_site, since_bound
+    from scraper.store.report import resolve_site
     from scraper.store.reparse import reparse
 
     with Archive(db) as arc, arc.crawl_lock():  # not while a crawl writes the same posts
-        result = reparse(arc, site_id=resolve_site(arc, site), since=since_bound(since), processes=processes)
+        result = reparse(arc, site_id=resolve_site(arc, site), since=since and since.isoformat(), processes=processes)
     fields = ", ".join(f"{name} {count}" for name, count in sorted(result.changed_fields.items())) or "none"
     click.echo(f"reparsed {result.pages} pages with parser {result.parser_version} in {result.seconds:.1f}s "
                f"({result.pages_per_second:.0f}/s): {result.changed} posts changed, {result.unchanged} unchanged, "
@@ -234,9 +235,9 @@ def search_cmd(query: str, db: str, site: str | None, limit: int) -> None:
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True,
               help="jsonl: one JSON object per post; csv: one row per post, lists as JSON arrays.")
 @_SITE_OPTION
-@click.option("--since", help="Only posts that changed (or appeared) on or after this date (YYYY-MM-DD).")
+@click.option("--since", type=_SINCE, help="Only posts that changed (or appeared) on or after this date (YYYY-MM-DD, UTC).")
 @click.option("--output", "-o", type=click.File("w", encoding="utf-8"), default="-", help="File to write (default: stdout).")
-def export_cmd(db: str, fmt: str, site: str | None, since: str | None, output) -> None:
+def export_cmd(db: str, fmt: str, site: str | None, since, output) -> None:
     """Export the current state of the archived posts (deleted ones included, with deleted_at).
 
     \b
@@ -250,7 +251,7 @@ def export_cmd(db: str, fmt: str, site: str | None, since: str | None, output) -
     from scraper.store.report import EXPORT_COLUMNS, export_rows, resolve_site
 
     with Archive(db, readonly=True) as arc:
-        rows = export_rows(arc, site_id=resolve_site(arc, site), since=since)
+        rows = export_rows(arc, site_id=resolve_site(arc, site), since=since and since.isoformat())
         if fmt == "jsonl":
             for row in rows:
                 output.write(json.dumps(row, ensure_ascii=False) + "\n")
