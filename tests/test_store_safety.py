@@ -295,3 +295,53 @@ def test_development_schema_1_is_refused_with_advice(tmp_path):
     conn.close()
     with pytest.raises(ArchiveError, match=r"archive\.db: schema version 1 was a development format .* new file"):
         Archive(path)
+
+
+REPARSER = textwrap.dedent("""
+    import sys
+    from scraper.store import Archive
+    from scraper.store.reparse import reparse
+    with Archive(sys.argv[1]) as arc:
+        print(reparse(arc, processes=1).changed, flush=True)
+""")
+
+
+def test_sigkill_mid_reparse_leaves_a_consistent_archive_and_a_rerun_completes(tmp_path):
+    from pathlib import Path
+
+    from scraper.parse import parse
+
+    pages = sorted((Path(__file__).parent / "fixtures" / "themes").glob("*.html"))
+    path = tmp_path / "archive.db"
+    titled = 0
+    with Archive(path) as arc:
+        site = arc.upsert_site("https://reparse.example/")
+        for copy in range(12):
+            for index, page in enumerate(pages):
+                body = page.read_bytes().replace(b"</body>", f"<!-- copy {copy} -->".encode() + b"</body>", 1)
+                sha = arc.record_fetch(None, f"https://reparse.example/{copy}/{index}/", status=200, body=body)
+                post = parse(body)
+                post.url, post.wp_id = f"https://reparse.example/{copy}/{index}/", copy * 1000 + index
+                if post.title:  # what an older parser that kept a site-name suffix would have saved
+                    post.title += " | Old"
+                    titled += 1
+                arc.save_post(post, site_id=site, page_sha256=sha)
+        arc.conn.execute("UPDATE post_state SET parser_version = 'old'")
+    kills = 0
+    for delay in (0.4, 0.9, 1.4, 0.6):
+        child = subprocess.Popen([sys.executable, "-c", REPARSER, str(path)], stdout=subprocess.PIPE, text=True)
+        time.sleep(delay)
+        if child.poll() is None:
+            child.send_signal(signal.SIGKILL)
+            kills += 1
+        child.communicate()
+        conn = check_consistent(path)
+        assert conn.execute("SELECT count(*) FROM post_versions WHERE reason = 'reparse' "
+                            "GROUP BY post_id HAVING count(*) > 1").fetchall() == []
+        conn.close()
+    assert kills >= 2, "reparse finished too fast to be killed mid-way"
+    done = subprocess.run([sys.executable, "-c", REPARSER, str(path)], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    conn = check_consistent(path)
+    assert conn.execute("SELECT count(*) FROM post_versions WHERE reason = 'reparse'").fetchone()[0] == titled
+    assert conn.execute("SELECT count(*) FROM posts WHERE title LIKE '% | Old'").fetchone()[0] == 0
