@@ -582,3 +582,11 @@ def test_utf8_page_with_a_stray_byte_stays_utf8():
     post = parse(data)
     assert post.title == "Café “déjà” vu"
     assert any("invalid UTF-8" in w for w in post.warnings)
+
+
+def test_article_node_about_this_page_wins_over_another_article_node():
+    other = json.dumps({"@type": "NewsArticle", "headline": "Teaser of another post", "url": "https://s.example/x/"})
+    mine = json.dumps({"@type": "NewsArticle", "headline": "This post", "mainEntityOfPage": "https://s.example/p/"})
+    head = ('<link rel="canonical" href="https://s.example/p/">'
+            f'<script type="application/ld+json">{other}</script><script type="application/ld+json">{mine}</script>')
+    assert parse(page(CONTENT, head=head)).title == "This post"

@@ -110,7 +110,7 @@ def _page(root: etree._Element, url: str | None, warnings: list[str]) -> Page:
     head = read_head(root, warnings)
     page_body = root.find("body")
     page_body = page_body if page_body is not None else root
-    article = head.article()
+    article = head.article(urljoin(url or "", head.first_link("canonical") or head.first_meta("og:url") or ""))
     webpages = head.nodes_of(*_WEBPAGE_TYPES)
     page = Page(root=root, body=page_body, scope=page_body, head=head, base_url=url, article=article,
                 webpage=webpages[0] if webpages else None, classes=themes.class_names(root))

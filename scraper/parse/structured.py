@@ -49,12 +49,17 @@ class Head:
             return self.by_id[value["@id"]]
         return value
 
-    def article(self) -> dict[str, Any] | None:
-        """The article node: first node whose @type is an Article kind (string or list), else None."""
-        for node in self.nodes:
-            if type_names(node) & ARTICLE_TYPES:
-                return node
-        return None
+    def article(self, url: str | None = None) -> dict[str, Any] | None:
+        """The article node: the Article-kind node (@type a string or a list) about url when several are
+        present, else the first one, else None."""
+        articles = [node for node in self.nodes if type_names(node) & ARTICLE_TYPES]
+        if url and len(articles) > 1:
+            for node in articles:
+                page = self.resolve(node.get("mainEntityOfPage"))
+                ids = [node.get("@id"), node.get("url"), page.get("@id") if isinstance(page, dict) else page]
+                if any(isinstance(i, str) and i.split("#")[0].rstrip("/") == url.rstrip("/") for i in ids):
+                    return node
+        return articles[0] if articles else None
 
     def nodes_of(self, *types: str) -> list[dict[str, Any]]:
         """Nodes whose @type includes one of types (lower case)."""
