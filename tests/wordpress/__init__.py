@@ -3,8 +3,10 @@
 Interface other tests code against:
 
 - pytest: the session-scoped fixture ``wordpress`` (tests/conftest.py) returns a started ``WordPressSite``;
-  mark tests that use it ``@pytest.mark.e2e``. Without the Debian packages they skip with a one-line reason,
-  except under ``CI=true`` where a missing package fails. The site is always torn down.
+  ``wordpress_clean`` is the same site, reset first if an earlier test changed it (mutate, php, or another
+  theme/locale). Tests using either are marked ``e2e`` automatically. Without the Debian packages they skip
+  with a one-line reason, except under ``CI=true`` where a missing package fails. The site is always torn
+  down (end of session, Ctrl-C, SIGTERM; its servers also die if the test process is SIGKILLed).
 - ``WordPressSite.base_url``: ``"http://127.0.0.1:PORT/"``.
 - ``WordPressSite.truth() -> dict``: ground truth read back from WordPress:
   ``{"site": {name, description, url, language, locale, theme, timezone, ...},
@@ -12,7 +14,10 @@ Interface other tests code against:
   featured_image, photo_caption, photo_credit, excerpt, body_text, comment_count, language, site_name,
   + extras page_count, body_pages, sticky, comments_open}, ...],       # published posts, by wp_id
   "unpublished": [{wp_id, status, url, title, password_protected}, ...]}``.
-  Field names are the ``Post`` record's (scraper/record.py). body_text has one line per block element.
+  Field names are the ``Post`` record's (scraper/record.py). body_text has one line per block element
+  (all pages of a <!--nextpage--> post; body_pages one by one); excerpt is the hand-written one or None;
+  photo_credit is the seeder's annotation of the lead caption, verified against the rendered caption.
+  Truth is WordPress's data, not what a theme prints (block themes print no featured-image caption).
 - ``WordPressSite.switch(theme=..., locale=...)``: themes twentytwentyone|twentytwentytwo|twentytwentythree,
   locales fr_FR|en_US (default after start/reset: twentytwentyone, fr_FR).
 - ``WordPressSite.mutate() -> dict``: edits the site like life does and returns
@@ -21,8 +26,10 @@ Interface other tests code against:
   test may have mutated the site; mutate refuses to run twice without a reset.
 - ``WordPressSite.reset()``: back to the seeded state (database restored from the template).
 - ``WordPressSite.php(code) -> str``: run PHP inside WordPress (``echo`` what you want back).
-- ``WordPressSite.ids``: corpus key -> wp_id (keys in tests/wordpress/corpus.py).
-- Fixtures: ``python3 -m tests.wordpress.capture`` writes tests/fixtures/wordpress/<theme>-<locale>/.
+- ``WordPressSite.ids``: corpus key -> wp_id (keys in tests/wordpress/corpus.py); ``.dirty``; ``.stop()``.
+  Outside pytest: ``with WordPressSite() as site: ...`` (run from the repository root).
+- Fixtures: ``python3 -m tests.wordpress.capture`` writes tests/fixtures/wordpress/<theme>-<locale>/
+  (layout and caveats in tests/fixtures/wordpress/README.md); captured URLs start http://127.0.0.1:8089/.
 """
 from tests.wordpress.harness import LOCALES, THEMES, WordPressSite, start_site
 from tests.wordpress.template import HarnessError, PACKAGES, missing_packages

@@ -253,10 +253,17 @@ def template_key() -> str:
 
 
 def cache_root() -> Path:
-    """Where templates are cached ($SCRAPER_WP_CACHE or ~/.cache/scraper)."""
-    root = Path(os.environ.get("SCRAPER_WP_CACHE") or Path.home() / ".cache" / "scraper")
-    root.mkdir(parents=True, exist_ok=True)
-    return root
+    """Where templates are cached: $SCRAPER_WP_CACHE, else ~/.cache/scraper, else a per-user temp folder."""
+    candidates = [os.environ.get("SCRAPER_WP_CACHE"), Path.home() / ".cache" / "scraper",
+                  Path(tempfile.gettempdir()) / f"scraper-wp-cache-{os.getuid()}"]
+    for root in (Path(c) for c in candidates if c):
+        try:
+            root.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            continue
+        if os.access(root, os.W_OK):
+            return root
+    raise HarnessError(f"no writable cache folder among {candidates}; set SCRAPER_WP_CACHE")
 
 
 def make_work_dir(prefix: str) -> Path:
