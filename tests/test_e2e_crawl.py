@@ -105,8 +105,7 @@ def test_photo_credit_where_the_theme_shows_captions(wordpress_clean, tmp_path):
     rows = archive_rows(db)
     wrong = [f"{p['wp_id']} {f}: {rows[p['wp_id']].get(f)!r} != {p.get(f)!r}" for p in truth["posts"]
              for f in ("photo_caption", "photo_credit") if not same(f, rows[p["wp_id"]].get(f), p.get(f))]
-    if wrong:
-        pytest.xfail(f"parser (issue 3) misses {len(wrong)} photo fields on Twenty Twenty-One: {wrong[:2]}")
+    assert wrong == []
 
 
 @pytest.mark.parametrize("theme", THEMES)
