@@ -590,3 +590,11 @@ def test_article_node_about_this_page_wins_over_another_article_node():
     head = ('<link rel="canonical" href="https://s.example/p/">'
             f'<script type="application/ld+json">{other}</script><script type="application/ld+json">{mine}</script>')
     assert parse(page(CONTENT, head=head)).title == "This post"
+
+
+def test_empty_content_box_with_the_theme_class_is_not_the_article():
+    text = "A long paragraph of the real article. " * 20
+    body = ('<article id="post-42"><header><div class="post-content"></div></header>'
+            f'<div class="story"><p>{text}</p><p>{text}</p></div></article>')
+    post = parse(page(body))
+    assert post.body_text.startswith("A long paragraph") and post.sources["body_text"] == "heuristic:paragraph-density"

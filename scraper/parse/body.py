@@ -24,6 +24,8 @@ JUNK = re.compile(
     re.IGNORECASE,
 )
 _TERM_CLASSES = re.compile(r"(?:^|\s)(?:category|tag|post_tag|format|type|status)-\S+")
+#: A content element with less text than this is double-checked against the paragraph-density heuristic.
+SHORT_CONTENT = 200
 _LAZY_SRC = ("data-src", "data-lazy-src", "data-original", "data-orig-file")
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0\u200b]+")
 
@@ -32,7 +34,12 @@ def find_container(scope: etree._Element, present: set[str] | None = None
                    ) -> tuple[etree._Element | None, str | None]:
     """The element holding the post content and the strategy that found it."""
     for name, elements in themes.select(scope, themes.BODY, present=present):
-        return elements[0], f"theme:{name}"
+        found = elements[0]
+        if len(found.text_content().strip()) < SHORT_CONTENT:   # an empty or teaser box with the same class?
+            densest = _densest_paragraph_parent(scope)
+            if densest is not None and len(densest.text_content()) > 3 * len(found.text_content()):
+                return densest, "heuristic:paragraph-density"
+        return found, f"theme:{name}"
     densest = _densest_paragraph_parent(scope)
     return (densest, "heuristic:paragraph-density") if densest is not None else (None, None)
 
