@@ -28,9 +28,13 @@ def squash(text: str) -> str:
     return re.sub(r"\s+", " ", text)
 
 
-def get(url: str) -> requests.Response:
-    """GET without following redirects (a redirect to a 404 would hide what the URL itself answers)."""
-    return requests.get(url, timeout=30, allow_redirects=False)
+SESSION = requests.Session()
+SESSION.trust_env = False   # straight to 127.0.0.1, never through an http_proxy
+
+
+def get(url: str, follow: bool = False) -> requests.Response:
+    """GET; by default without following redirects (a redirect to a 404 would hide what the URL answers)."""
+    return SESSION.get(url, timeout=30, allow_redirects=follow)
 
 
 def test_every_published_post_page_shows_its_title(wordpress_clean: WordPressSite) -> None:
@@ -53,7 +57,7 @@ def test_unpublished_posts_are_not_reachable(wordpress_clean: WordPressSite) -> 
                 # Reachable, but only as a password form: the body never reaches an anonymous visitor.
                 secret = wordpress_clean.php(
                     f"echo harness_text(get_post({post['wp_id']})->post_content);", read_only=True)[:60]
-                resp = requests.get(url, timeout=30)
+                resp = get(url, follow=True)
                 assert resp.status_code == 200 and b"post-password-form" in resp.content, url
                 assert secret and secret not in page_text(resp.content), url
             else:

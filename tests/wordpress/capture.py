@@ -79,6 +79,7 @@ class Capturer:
     def __init__(self, site: WordPressSite, out: Path):
         self.site, self.out = site, out
         self.session = requests.Session()
+        self.session.trust_env = False   # straight to 127.0.0.1, never through an http_proxy
         self.responses: list[dict[str, Any]] = []
 
     def fetch(self, path: str, rel_file: str) -> requests.Response:

@@ -52,6 +52,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+#: Talks to 127.0.0.1 directly, whatever http_proxy says.
+_DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
 def wait_http(url: str, timeout: float = 20.0, proc: subprocess.Popen | None = None) -> None:
     """Wait until `url` answers any HTTP status (the PHP server is up and WordPress loads)."""
     deadline = time.monotonic() + timeout
@@ -59,7 +63,7 @@ def wait_http(url: str, timeout: float = 20.0, proc: subprocess.Popen | None = N
         if proc is not None and proc.poll() is not None:
             raise HarnessError(f"php -S exited with {proc.returncode} before answering {url}")
         try:
-            urllib.request.urlopen(url, timeout=5).close()
+            _DIRECT.open(url, timeout=5).close()
             return
         except urllib.error.HTTPError:
             return
@@ -76,6 +80,7 @@ class WordPressSite:
         self.base_url = f"http://127.0.0.1:{self.port}/"
         self.workers = workers
         self.root = make_work_dir("scraper-wp-")
+        atexit.register(self.stop)
         self.docroot = self.root / "docroot"
         self.db_dir = self.root / "db"
         self.log_dir = self.root / "logs"
@@ -91,7 +96,6 @@ class WordPressSite:
 
     def start(self) -> "WordPressSite":
         """Copy the seeded template, start MariaDB and the PHP server; stops everything if a step fails."""
-        atexit.register(self.stop)
         try:
             self._template = template.ensure_template()
             self.ids = json.loads((self._template / "seed.json").read_text())["ids"]
