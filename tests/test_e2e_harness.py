@@ -212,3 +212,9 @@ def test_fixture_files_are_complete_and_small() -> None:
         truth = json.loads((folder / "truth.json").read_text())
         assert {p["file"] for p in truth["posts"]} <= {r["file"] for r in responses}
     assert sum(f.stat().st_size for f in FIXTURES.rglob("*") if f.is_file()) < 15_000_000
+
+
+def test_wordpress_cannot_reach_the_internet(wordpress: WordPressSite) -> None:
+    out = wordpress.php("$r = wp_remote_get('https://wordpress.org/'); "
+                        "echo is_wp_error($r) ? $r->get_error_code() : 'reached';", read_only=True)
+    assert out == "http_request_blocked"
