@@ -19,6 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from tests.wordpress.corpus import write_corpus
 from tests.wordpress.reaper import die_with_parent
 
 HERE = Path(__file__).resolve().parent
@@ -178,7 +179,10 @@ def link_docroot(template_docroot: Path, docroot: Path) -> None:
     """A session's docroot from the template's: code hard-linked (WordPress never edits it in place with
     updates off), uploads copied (WordPress writes there); wp-config.php is written per session."""
     uploads = template_docroot / "wp-content" / "uploads"
-    skip_uploads = lambda folder, names: {"uploads"} if Path(folder) == uploads.parent else set()   # noqa: E731
+
+    def skip_uploads(folder: str, names: list[str]) -> set[str]:
+        return {"uploads"} if Path(folder) == uploads.parent else set()
+
     shutil.copytree(template_docroot, docroot, copy_function=_link_or_copy, ignore=skip_uploads)
     shutil.copytree(uploads, docroot / "wp-content" / "uploads")
 
@@ -308,7 +312,6 @@ def ensure_template() -> Path:
 
 def build_template(final: Path) -> None:
     """Install and seed a WordPress in a temp folder, then move its db/, docroot/ and seed.json to `final`."""
-    from tests.wordpress.corpus import write_corpus
     work = make_work_dir("scraper-wp-build-")
     mariadb = None
     try:
