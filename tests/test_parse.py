@@ -297,6 +297,7 @@ def test_lazy_loaded_images_get_their_real_source_in_body_html():
     ("Nessun commento", 0), ("2 commenti", 2), ("Una risposta a “X”", 1),
     ("Sem comentários", 0), ("Nenhum comentário", 0), ("3 comentários", 3), ("Deixe um comentário", 0),
     ("Geen reacties", 0), ("1 reactie", 1), ("8 reacties", 8), ("1,234 Comments", 1234),
+    ("Soyez le premier à commenter", 0), ("Sé el primero en comentar", 0), ("Comentarios (3)", 3),
 ])
 def test_comment_count_texts(text, count):
     assert count_from_text(text) == count
@@ -325,6 +326,9 @@ def test_text_dates_in_seven_languages(text, iso):
     ("Le port au petit matin. Photo Ludovic Marin / AFP", "Ludovic Marin / AFP"), ("PHOTO AFP", "AFP"),
     ("Reuters/John Smith", "Reuters/John Smith"), ("Vendanges en Bourgogne. Crédits : Photo DR", "Photo DR"),
     ("A photo of the harbour at dawn", None), ("Image of the day: a sunset", None),
+    ("Le stade. PHOTO/AFP", "AFP"), ("© 2024 John Doe", "John Doe"),
+    ("The team. Photo courtesy of ACME Corp", "ACME Corp"),
+    ("Il porto. Ph. Mario Rossi", "Mario Rossi"), ("Il porto. Ph: Mario Rossi", "Mario Rossi"),
 ])
 def test_credit_labels(caption, credit):
     assert credit_from_text(caption) == credit

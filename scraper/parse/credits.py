@@ -14,12 +14,13 @@ CREDIT_ELEMENTS = CSSSelector(".image-credit, .media-credit, .wp-media-credit, .
                               ".caption-credit, .wp-caption-credit, .figure-credit")
 _LABEL_WORDS = "|".join(re.escape(label) for label in CREDIT_LABELS)
 #: A label followed by ":" (or "by/de/di"-style labels that already end with a preposition), then the credit.
-_LABELLED = re.compile(rf"(?:^|[\s.,;(\[|/–—-])(?:{_LABEL_WORDS})\s*(?::|-|–|—)\s*(?P<credit>.+)$", re.IGNORECASE)
+_LABELLED = re.compile(rf"(?:^|[\s.,;(\[|/–—-])(?:{_LABEL_WORDS})\s*(?::|-|–|—|/(?=\S))\s*(?P<credit>.+)$",
+                       re.IGNORECASE)
 _PREPOSITION_LABEL = re.compile(
-    r"(?:^|[\s.,;(\[|/–—-])(?:photo|photos|image|picture|foto|fotos|photograph)\s+(?:by|de|di|von|door|par)\s+"
-    r"(?P<credit>.+)$", re.IGNORECASE)
+    r"(?:^|[\s.,;(\[|/–—-])(?:(?:photo|photos|image|picture|foto|fotos|photograph)\s+(?:by|de|di|von|door|par)|"
+    r"(?:(?:photo|image|picture)\s+)?courtesy(?:\s+of)?)\s+(?P<credit>.+)$", re.IGNORECASE)
 #: A label without colon, then a capitalised name at the end: "… Photo Ludovic Marin / AFP", "PHOTO AFP".
-_BARE_LABEL = re.compile(r"(?:^|[.!?]\s+|\s[-–—|/]\s)(?i:photos?|fotos?|crédits?|credits?|bild|imagen|image)\s+"
+_BARE_LABEL = re.compile(r"(?:^|[.!?]\s+|\s[-–—|/]\s)(?i:photos?|fotos?|crédits?|credits?|bild|imagen|image|ph\.)\s+"
                          r"(?P<credit>[A-ZÀ-Ý@©][^.]{1,60})$")
 _COPYRIGHT = re.compile(r"(?:©|\(c\)|copyright)\s*(?P<credit>.+)$", re.IGNORECASE)
 _HANDLE = re.compile(r"(?:^|\s)(?P<credit>@[\w.]+)\s*$")
@@ -53,6 +54,8 @@ def credit_from_text(caption: str | None) -> str | None:
         match = _last_match(pattern, text)
         if match:
             credit = _tidy(match.group("credit"))
+            if credit and pattern is _COPYRIGHT:
+                credit = _tidy(re.sub(r"^(?:19|20)\d{2}\b[\s,.-]*", "", credit))   # "© 2024 John Doe"
             if credit:
                 return credit
     for pattern in (_HANDLE, _DR):

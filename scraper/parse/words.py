@@ -71,6 +71,8 @@ CREDIT_LABELS = sorted([
     "Fotografia", "Imagem", "Créditos da foto", "Crédito da foto",
     # nl
     "Beeld", "Afbeelding", "Bron", "Fotografie",
+    # abbreviations
+    "Ph", "Ph.",
 ], key=len, reverse=True)
 
 #: Comment-count texts: zero words, "leave a comment" calls to action, and "one" words per language.
@@ -83,7 +85,8 @@ LEAVE_A_COMMENT = re.compile(
     r"\b(?:leave\s+a|add\s+a|write\s+a|post\s+a|be\s+the\s+first|laisser\s+un|laissez\s+un|écrire\s+un|"
     r"ajouter\s+un|schreibe\s+einen|kommentar\s+verfassen|kommentar\s+schreiben|hinterlasse|deja\s+un|"
     r"deja\s+una|dejar\s+un|escribe\s+un|lascia\s+un|scrivi\s+un|deixe\s+um|deixe\s+uma|deixar\s+um|"
-    r"laat\s+een|plaats\s+een|schrijf\s+een)\b",
+    r"laat\s+een|plaats\s+een|schrijf\s+een|soyez\s+le\s+premier|sé\s+el\s+primero|sei\s+der\s+erste|"
+    r"sii\s+il\s+primo|seja\s+o\s+primeiro|wees\s+de\s+eerste)\b",
     re.IGNORECASE,
 )
 COMMENTS_CLOSED = re.compile(
