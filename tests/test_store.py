@@ -293,3 +293,19 @@ def test_a_field_only_the_api_has_is_not_a_discrepancy(arc, site):
                         api={"excerpt": "Résumé de l'API", "tags": ["otan"], "title": "L'OTAN se réunit"})
     assert arc.post(res.post_id)["discrepancies"] is None
     assert arc.post(res.post_id)["api_data"]["excerpt"] == "Résumé de l'API"
+
+
+def test_threads_sharing_an_archive_take_turns(arc, site):
+    import threading
+
+    def save_many(offset: int) -> None:
+        for i in range(100):
+            arc.save_post(make_post(wp_id=offset + i, url=f"{BASE}{offset + i}/"), site_id=site)
+
+    threads = [threading.Thread(target=save_many, args=(n * 1000,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert arc.conn.execute("SELECT count(*) FROM posts").fetchone()[0] == 400
+    assert arc.conn.execute("SELECT count(*) FROM post_versions").fetchone()[0] == 400

@@ -8,6 +8,7 @@ import json
 import logging
 import os
 import sqlite3
+import threading
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -92,6 +93,7 @@ class Archive:
         self.busy_timeout = busy_timeout if busy_timeout is not None else float(
             os.environ.get("SCRAPER_BUSY_TIMEOUT", DEFAULT_BUSY_TIMEOUT))
         self._depth = 0
+        self._lock = threading.RLock()
         self._crawl_sites: dict[int, int] = {}
         with self._errors():
             self.conn = connect(self.path, readonly=readonly, busy_timeout=self.busy_timeout)
@@ -124,29 +126,32 @@ class Archive:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction (BEGIN IMMEDIATE: waits for other writers up to the busy timeout); nests."""
+        """One write transaction (BEGIN IMMEDIATE: waits for other writers up to the busy timeout); nests.
+
+        Thread-safe: threads sharing this Archive take turns."""
         if self.readonly:
             raise ArchiveError(f"{self.path}: opened read-only")
-        if self._depth:
-            self._depth += 1
-            try:
-                yield self.conn
-            finally:
-                self._depth -= 1
-            return
-        with self._errors():
-            self.conn.execute("BEGIN IMMEDIATE")
-            self._depth = 1
-            try:
-                yield self.conn
-                self.conn.execute("COMMIT")
-            except BaseException:
-                if self.conn.in_transaction:
-                    self.conn.execute("ROLLBACK")
-                self.codec = PageCodec(self.conn)  # forget dictionaries a rolled-back transaction made
-                raise
-            finally:
-                self._depth = 0
+        with self._lock:  # one connection, shared by threads: one transaction at a time
+            if self._depth:
+                self._depth += 1
+                try:
+                    yield self.conn
+                finally:
+                    self._depth -= 1
+                return
+            with self._errors():
+                self.conn.execute("BEGIN IMMEDIATE")
+                self._depth = 1
+                try:
+                    yield self.conn
+                    self.conn.execute("COMMIT")
+                except BaseException:
+                    if self.conn.in_transaction:
+                        self.conn.execute("ROLLBACK")
+                    self.codec = PageCodec(self.conn)  # forget dictionaries a rolled-back transaction made
+                    raise
+                finally:
+                    self._depth = 0
 
     def _one(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Row | None:
         """First row of a query."""
