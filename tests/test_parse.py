@@ -602,3 +602,10 @@ def test_empty_content_box_with_the_theme_class_is_not_the_article():
             f'<div class="story"><p>{text}</p><p>{text}</p></div></article>')
     post = parse(page(body))
     assert post.body_text.startswith("A long paragraph") and post.sources["body_text"] == "heuristic:paragraph-density"
+
+
+def test_title_keeps_the_typography_shown_when_the_headline_agrees():
+    head = '<script type="application/ld+json">{"@type": "Article", "headline": "Don\'t panic: it\'s fine"}</script>'
+    post = parse(page('<article id="post-42"><h1 class="entry-title">Don’t panic: it’s fine</h1></article>', head=head))
+    assert post.title == "Don’t panic: it’s fine"
+    assert post.sources["title"] == "theme:h1.entry-title+jsonld:headline"

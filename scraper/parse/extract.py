@@ -251,7 +251,9 @@ def _title(post: Post, page: Page) -> None:
     site = post.site_name
     headline = _strip_site(ld_text(page.article.get("headline")) if page.article else None, site)
     displayed = _displayed_title(page)
-    if headline and (not displayed or _same(headline, displayed[0]) or _confirmed(headline, displayed[0], page, site)):
+    if headline and displayed and _same(headline, displayed[0]) and headline != displayed[0]:
+        _set(post, "title", (displayed[0], f"{displayed[1]}+jsonld:headline"))   # same title, typography as shown
+    elif headline and (not displayed or _same(headline, displayed[0]) or _confirmed(headline, displayed[0], page, site)):
         _set(post, "title", (headline, "jsonld:headline"))
     elif displayed:
         _set(post, "title", displayed)
