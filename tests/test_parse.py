@@ -609,3 +609,20 @@ def test_title_keeps_the_typography_shown_when_the_headline_agrees():
     post = parse(page('<article id="post-42"><h1 class="entry-title">Don’t panic: it’s fine</h1></article>', head=head))
     assert post.title == "Don’t panic: it’s fine"
     assert post.sources["title"] == "theme:h1.entry-title+jsonld:headline"
+
+
+def test_amp_reader_mode_template():
+    body = ('<article class="amp-wp-article"><header class="amp-wp-article-header">'
+            '<h1 class="amp-wp-title">AMP post</h1>'
+            '<div class="amp-wp-meta amp-wp-byline"><span class="amp-wp-author author vcard">Amy Pham</span></div>'
+            '<div class="amp-wp-meta amp-wp-posted-on"><time datetime="2025-02-03T04:05:06+00:00">1 day ago</time>'
+            '</div></header><figure class="amp-wp-article-featured-image wp-caption"><amp-img src="/a.jpg"></amp-img>'
+            '<p class="wp-caption-text">Night market. Photo: Reuters</p></figure><div class="amp-wp-article-content">'
+            '<p>Body of the AMP post.</p></div><footer class="amp-wp-article-footer"><div class="amp-wp-meta '
+            'amp-wp-tax-category">Categories: <a href="/category/asia/" rel="category tag">Asia</a></div>'
+            '<div class="amp-wp-meta amp-wp-comments-link"><a href="/p/#comments">Leave a Comment</a></div></footer>'
+            '</article>')
+    post = parse(page(body, body_class=""))
+    assert (post.title, post.author, post.categories) == ("AMP post", "Amy Pham", ["Asia"])
+    assert post.published_at == "2025-02-03T04:05:06+00:00" and post.comment_count == 0
+    assert post.photo_credit == "Reuters" and post.body_text == "Body of the AMP post."

@@ -251,9 +251,10 @@ def _title(post: Post, page: Page) -> None:
     site = post.site_name
     headline = _strip_site(ld_text(page.article.get("headline")) if page.article else None, site)
     displayed = _displayed_title(page)
-    if headline and displayed and _same(headline, displayed[0]) and headline != displayed[0]:
+    agree = bool(headline and displayed and _same(headline, displayed[0]))
+    if agree and headline != displayed[0]:
         _set(post, "title", (displayed[0], f"{displayed[1]}+jsonld:headline"))   # same title, typography as shown
-    elif headline and (not displayed or _same(headline, displayed[0]) or _confirmed(headline, displayed[0], page, site)):
+    elif headline and (not displayed or agree or _confirmed(headline, displayed[0], page, site)):
         _set(post, "title", (headline, "jsonld:headline"))
     elif displayed:
         _set(post, "title", displayed)

@@ -52,6 +52,7 @@ TITLE = _compile([
     ("h1.fusion-post-title", "avada-title"),
     ("h1.single-title", "single-title"),
     ("h1.jeg_post_title", "jnews-title"),
+    (".amp-wp-title", "amp-reader-title"),
     ("h1.post-title", "post-title"),
     ("h1[itemprop~=headline]", "microdata-headline"),
     (".wp-block-post-title", "block-post-title"),
@@ -71,6 +72,7 @@ AUTHOR = _compile([
     (".entry-author-name", "genesis-author"),
     (".td-post-author-name a", "tagdiv-author"),
     (".jeg_meta_author a", "jnews-author"),
+    (".amp-wp-byline .amp-wp-author", "amp-reader-author"),
     (".fusion-meta-info .fn a", "avada-author"),
     (".tdb-author-name", "tagdiv-author"),
     (".posted-by .author-name", "posted-by"),
@@ -105,6 +107,7 @@ CATEGORY = _compile([
     (".tdb-entry-category", "tagdiv-category"),
     (".post-cat-wrap a", "post-cat-wrap"),
     (".jeg_meta_category a", "jnews-category"),
+    (".amp-wp-tax-category a", "amp-reader-category"),
     (".penci-cat-name", "soledad-category"),
     (".entry-category a", "entry-category"),
     ("[itemprop~=articleSection]", "microdata-section"),
@@ -120,6 +123,7 @@ TAG = _compile([
     (".nv-tags-list a", "nv-tags-list"),
     (".meta-tag a", "meta-tag"),
     (".zak-tags-links a", "zak-tags-links"),
+    (".amp-wp-tax-tag a", "amp-reader-tag"),
     (".post-tags-list a", "post-tags-list"),
     ("[itemprop~=keywords] a", "microdata-keywords"),
     (".elementor-post-info__terms-list a[href*='/tag/']", "elementor-post-info"),
@@ -170,6 +174,8 @@ FEATURED_CAPTION = _compile([
     (".single-featured-image figcaption", "featured-image"),
     ("figure.wp-block-post-featured-image figcaption", "block-featured-image"),
     (".td-post-featured-image figcaption", "tagdiv-featured-image"),
+    (".amp-wp-article-featured-image figcaption", "amp-reader-featured-image"),
+    (".amp-wp-article-featured-image .wp-caption-text", "amp-reader-featured-image"),
     (".post-featured-image figcaption", "featured-image"),
 ])
 FEATURED_IMAGE = _compile([
@@ -199,6 +205,7 @@ BODY = _compile([
     (".post-body", "post-body"),
     (".page-content", "page-content"),
     (".fl-post-content", "beaver-builder-content"),
+    (".amp-wp-article-content", "amp-reader-content"),
     (".et_pb_post_content", "divi-post-content"),
 ])
 
@@ -210,6 +217,7 @@ COMMENT_COUNT = _compile([
     (".meta-comments-link", "meta-comments-link"),
     (".comments-link", "comments-link"),
     (".zak-comments-link", "zak-comments-link"),
+    (".amp-wp-comments-link", "amp-reader-comments-link"),
     (".cm-comments-link", "cm-comments-link"),
     (".meta-comments", "meta-comments"),
     (".post-comments", "post-comments"),
@@ -237,6 +245,7 @@ COMMENT_FORM = CSSSelector("#respond, .comment-respond, form#commentform, .wp-bl
 
 POST_CONTAINER = _compile([
     ("[data-elementor-type=single-post]", "elementor-single"),
+    ("article.amp-wp-article", "amp-reader-article"),
     (".elementor-location-single", "elementor-single"),
     ("main", "main"),
     ("[role=main]", "main"),
