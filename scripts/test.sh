@@ -24,7 +24,7 @@ if [ ${#missing[@]} -gt 0 ]; then
         if [ ! -e /usr/sbin/policy-rc.d ]; then
             printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d && made_policy=1
         fi
-        apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+        apt-get install -y -qq "${missing[@]}" >/dev/null
         [ -z "$made_policy" ] || rm -f /usr/sbin/policy-rc.d
     else
         echo "not root: end-to-end tests need Debian packages ${missing[*]}" >&2
