@@ -115,3 +115,21 @@ def test_body_text_token_f1(folder: Path, wp_id: int):
         got = parsed(folder, rel_file).body_text
         score = token_f1(expected, got)
         assert score >= MIN_BODY_F1, f"{folder.name} {rel_file}: body token F1 {score:.4f} < {MIN_BODY_F1}"
+
+
+SEED_TITLE = "La Haye : l’OTAN mise sur l’innovation et la coopération industrielle pour renforcer sa défense"
+
+
+@pytest.mark.parametrize("folder", SETS or [pytest.param(None, marks=pytest.mark.skip(reason="no fixtures"))],
+                         ids=lambda folder: folder.name if folder else "none")
+def test_the_users_seed_post(folder: Path):
+    """The user's example (shared/seed) as the real WordPress renders it: what its README says a record holds."""
+    seed = next(p for p in load_truth(folder)["posts"] if p["title"] == SEED_TITLE)
+    post = parsed(folder, seed["file"])
+    assert post.title == SEED_TITLE
+    assert post.categories == ["MONDE"]
+    assert post.comment_count == 0
+    assert post.body_text.startswith("En marge du sommet")
+    assert post.body_text.endswith("Source : Communiqué de l’OTAN.")
+    if seed["on_page"]["photo_credit"]:   # block themes print no featured-image caption
+        assert post.photo_credit == "@OTAN"
