@@ -45,7 +45,7 @@ class FakeWordPress:
         self.tags = {1: "OTAN", 2: "UE"}
         self.posts: dict[int, FakePost] = {}
         self.next_comment = 100
-        self.faults: dict[str, list[Reply]] = {}
+        self.faults: dict[str, list[Reply | None]] = {}
         for i in range(1, n_posts + 1):
             self.add_post(f"Post number {i}", author=1 + i % 2, categories=[1 + i % 3], tags=[1 + i % 2])
         self.posts[n_posts + 1] = FakePost(n_posts + 1, "a-draft", "A draft", status="draft")
@@ -130,7 +130,9 @@ class FakeWordPress:
         path, query = parts.path, {k: v[0] for k, v in parse_qs(parts.query).items()}
         if hit.path in self.faults and self.faults[hit.path]:
             queue = self.faults[hit.path]
-            return queue.pop(0) if len(queue) > 1 else queue[0]
+            fault = queue.pop(0) if len(queue) > 1 else queue[0]
+            if fault is not None:      # None in a fault list: answer normally this time
+                return fault
         if path == "/robots.txt":
             return Reply(200, f"User-agent: *\nDisallow: /wp-admin/\nSitemap: {self.base}wp-sitemap.xml\n",
                          content_type="text/plain")

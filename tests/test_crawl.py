@@ -22,9 +22,10 @@ from scraper.store import Archive
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def run_crawl(db: Path, wp: FakeWordPress, **options) -> "object":
+def run_crawl(db: Path, wp: FakeWordPress, fetch: dict | None = None, **options) -> "object":
     """One in-process crawl of the fake site with test-speed politeness."""
-    with Archive(db) as arc, Fetcher(FetchSettings(delay=0, concurrency=4, backoff=0.01, retries=1)) as f:
+    settings = FetchSettings(**{"delay": 0, "concurrency": 4, "backoff": 0.01, "retries": 1, **(fetch or {})})
+    with Archive(db) as arc, Fetcher(settings) as f:
         with arc.crawl_lock():
             return SiteCrawl(arc, f, wp.base, CrawlOptions(**options)).run()
 
@@ -206,6 +207,65 @@ def test_parser_processes_give_the_same_archive(tmp_path):
     assert inline.counts["posts_new"] == pooled.counts["posts_new"] == 30
     strip = lambda rows: {k: {f: v[f] for f in ("title", "author", "categories", "tags", "url")} for k, v in rows.items()}
     assert strip(archived(tmp_path / "a.db")) == strip(archived(tmp_path / "b.db"))
+
+
+def test_faults_end_in_retry_skip_or_error_and_no_post_is_lost(tmp_path, caplog):
+    from faultserver import gzip_bomb
+    db = tmp_path / "a.db"
+    wp = FakeWordPress(9)
+    path = {pid: f"/2024/05/post-{pid}/" for pid in wp.posts}
+    wp.faults = {
+        path[1]: [Reply(fault="reset"), None],                                  # retried
+        path[2]: [Reply(429, headers={"Retry-After": "0"}), None],             # retried after Retry-After
+        path[3]: [Reply(200, "x" * 5000, fault="truncate"), None],             # retried
+        path[4]: [Reply(503), Reply(500), None],                               # burst, retried
+        path[5]: [Reply(200, gzip_bomb(8_000_000), headers={"Content-Encoding": "gzip"})],   # clear error
+        path[6]: [Reply(302, headers={"Location": "http://elsewhere.invalid/"})],            # clear error
+        path[7]: [Reply(200, wp.page(wp.posts[7]), content_type="application/octet-stream")],  # sniffed as HTML
+        path[8]: [Reply(200, b"\x89PNG\r\n\x1a\n" + b"\0" * 100, content_type="image/png")],  # logged skip
+    }
+    with wp.server:
+        report = run_crawl(db, wp, fetch={"retries": 2, "max_bytes": 1_000_000})
+        assert report.status == "partial" and report.exit_code == 1 and report.counts["errors"] == 2
+        assert sorted(archived(db)) == [1, 2, 3, 4, 7, 9]
+        assert "not an HTML page" in caplog.text
+        wp.faults = {}
+        again = run_crawl(db, wp, revalidate=0)
+    assert again.status == "complete" and sorted(archived(db)) == list(range(1, 10))
+
+
+def test_full_revalidates_everything(tmp_path):
+    wp = FakeWordPress(7)
+    with wp.server:
+        run_crawl(tmp_path / "a.db", wp)
+        report = run_crawl(tmp_path / "a.db", wp, full=True)
+    assert report.planned == {"full": 7} and report.counts["posts_unchanged"] == 7
+
+
+def test_best_effort_crawls_a_site_without_wordpress_markers(tmp_path):
+    pages = {f"/story-{i}/": [Reply(200, f"<html><head><title>Story {i}</title></head><body><h1>Story {i}</h1>"
+                                       f"<p>Text {i}.</p><a href='/story-{i % 3 + 1}/'>next</a></body></html>")]
+             for i in range(1, 4)}
+    home = "<html><body><a href='/story-1/'>1</a><a href='/story-2/'>2</a><a href='/tag/x/'>t</a></body></html>"
+    with FaultServer({"/": [Reply(200, home)], **pages}) as srv:
+        with Archive(tmp_path / "a.db") as arc, Fetcher(FetchSettings(delay=0)) as f, arc.crawl_lock():
+            report = SiteCrawl(arc, f, srv.base_url, CrawlOptions(best_effort=True)).run()
+            titles = sorted(p["title"] for p in arc.iter_posts(1))
+    assert report.mode == "no-rest" and titles == ["Story 1", "Story 2", "Story 3"]
+
+
+def test_progress_is_drawn_only_on_a_terminal(monkeypatch):
+    import io
+    from scraper.crawl import TerminalProgress
+
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+    for stream, drawn in ((Tty(), True), (io.StringIO(), False)):
+        monkeypatch.setattr(sys, "stderr", stream)
+        progress = TerminalProgress(enabled=True)
+        progress(5, 5)
+        assert ("5/5 pages" in stream.getvalue()) is drawn
 
 
 # ---------------------------------------------------------------------------------------- the command

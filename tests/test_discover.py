@@ -232,3 +232,22 @@ def test_archive_pagination_trap_ends():
         site = d.Site(base_url=srv.base_url + "/")
         links = list(d.iter_archive_pages(f, site))
     assert links == [srv.url("/post-a/")] and len(srv.hits) <= 3
+
+
+def test_malformed_and_hostile_feeds_are_logged_skips(caplog):
+    routes = {"/feed/": [Reply(200, "<rss><channel><item><link>x</link>", content_type="application/rss+xml")]}
+    with FaultServer(routes) as srv, fetcher() as f:
+        assert list(d.iter_feed_pages(f, d.Site(base_url=srv.base_url + "/"))) == []
+    assert "malformed XML" in caplog.text
+    hostile = BILLION_LAUGHS.replace("urlset", "rss")
+    with FaultServer({"/feed/": [Reply(200, hostile, content_type="text/xml")]}) as srv, fetcher() as f:
+        assert list(d.iter_feed_pages(f, d.Site(base_url=srv.base_url + "/"))) == []
+    assert "unsafe XML refused" in caplog.text
+
+
+def test_json_with_wrong_content_type_is_still_read():
+    routes = {"/wp-json/wp/v2/posts": [Reply(200, posts_json([7]), content_type="text/html; charset=UTF-8",
+                                             headers={"X-WP-Total": "1", "X-WP-TotalPages": "1"})]}
+    with FaultServer(routes) as srv, fetcher() as f:
+        site = d.Site(base_url=srv.base_url + "/", rest_mode="pretty", rest_root=srv.base_url + "/wp-json/")
+        assert list(d.rest_listing(f, site).posts) == [7]
