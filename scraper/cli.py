@@ -123,6 +123,7 @@ def crawl_cmd(urls: tuple[str, ...], db: str, sites_file, max_posts: int | None,
     if not targets:
         raise click.UsageError("give at least one site URL or --sites FILE")
     crawling.setup_logging(log_format, quiet, verbose)
+    crawling.interrupt_on_sigterm()
     settings = FetchSettings(user_agent=user_agent or DEFAULT_USER_AGENT, concurrency=concurrency, delay=delay,
                              ignore_robots=ignore_robots)
     options = crawling.CrawlOptions(max_posts=max_posts, since=since, full=full, best_effort=best_effort,

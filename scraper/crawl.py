@@ -152,7 +152,9 @@ class SiteCrawl:
                                "/wp-content/ paths or /wp-json/); use --best-effort to crawl it anyway")
         self.site_id = self.arc.upsert_site(self.base, name=self.site.name, language=self.site.language,
                                             is_wordpress=self.site.is_wordpress, rest_api_url=self.site.rest_root)
+        self._close_dead_crawl()
         self.crawl_id = self.arc.start_crawl(self.site_id, self.options.as_dict())
+        self.arc.state_set(self.site_id, "running_crawl", self.crawl_id)
         self.report.crawl_id = self.crawl_id
         status = "failed"
         try:
@@ -175,6 +177,14 @@ class SiteCrawl:
             self.report.status = status
             self._finish(start, requests_before)
         return self.report
+
+    def _close_dead_crawl(self) -> None:
+        """A crawl row still 'running' while we hold the lock belongs to a killed process: mark it interrupted."""
+        previous = self.arc.state_get(self.site_id, "running_crawl")
+        row = self.arc.crawl(previous) if previous else None
+        if row and row["status"] == "running":
+            self.arc.finish_crawl(previous, "interrupted")
+            log.warning("crawl %s of %s was killed before it finished; resuming its work", previous, self.base)
 
     def _finish(self, start: float, requests_before: int) -> SiteReport:
         """Fill the report's counters, timing and exit code."""
@@ -730,6 +740,15 @@ def setup_logging(log_format: str, quiet: bool, verbose: bool) -> None:
     root.handlers[:] = [handler]
     root.setLevel(logging.ERROR if quiet else logging.INFO if verbose else logging.WARNING)
     root.propagate = False
+
+
+def interrupt_on_sigterm() -> None:
+    """Let `kill` (or cron's timeout) stop a crawl like Ctrl-C: the crawl row ends 'interrupted', work resumes."""
+    import signal
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt(f"signal {signum}")
+    signal.signal(signal.SIGTERM, stop)
 
 
 class TerminalProgress:

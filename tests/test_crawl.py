@@ -314,6 +314,30 @@ def test_cli_corrupt_archive_exit_4(tmp_path):
     assert result.returncode == 4 and str(db) in result.stderr
 
 
+def test_sigterm_marks_the_crawl_interrupted(tmp_path):
+    db = tmp_path / "a.db"
+    wp = FakeWordPress(30, latency=0.05)
+    with wp.server:
+        proc = subprocess.Popen([sys.executable, "-m", "scraper", "crawl", wp.base, "--db", str(db), "--delay", "0",
+                                 "--concurrency", "1"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not (db.exists() and archived_count(db) >= 3):
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)
+    conn = sqlite3.connect(db)
+    assert [r[0] for r in conn.execute("SELECT status FROM crawls")] == ["interrupted"]
+    assert proc.returncode != 0
+
+
+def archived_count(db: Path) -> int:
+    try:
+        with sqlite3.connect(db, timeout=1) as conn:
+            return conn.execute("SELECT count(*) FROM posts").fetchone()[0]
+    except sqlite3.OperationalError:
+        return 0
+
+
 def test_sigkill_then_rerun_finishes_without_refetching_saved_posts(tmp_path):
     db = tmp_path / "a.db"
     wp = FakeWordPress(40, latency=0.03)
@@ -342,5 +366,5 @@ def test_sigkill_then_rerun_finishes_without_refetching_saved_posts(tmp_path):
     assert refetched <= 4, hits   # at most the pages that were in flight when the crawl was killed
     conn = sqlite3.connect(db)
     statuses = [r[0] for r in conn.execute("SELECT status FROM crawls ORDER BY id")]
-    assert statuses == ["running", "complete"]
+    assert statuses == ["interrupted", "complete"]
     assert conn.execute("SELECT count(*) FROM post_versions").fetchone()[0] == 40
