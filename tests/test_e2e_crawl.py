@@ -150,3 +150,43 @@ def test_incremental_crawl_records_exactly_the_mutations(wordpress_clean, theme,
     assert third["posts_new"] == third["posts_changed"] == third["posts_deleted"] == 0
     assert versions(db) == history
     assert third["requests"] <= 15 and third["pages_fetched"] <= 5
+
+
+DISABLE_REST = """<?php
+// Test-only mu-plugin, like the "Disable WP REST API" plugins: anonymous REST requests get 401 and the REST
+// links leave the head and headers.
+add_filter('rest_authentication_errors', function ($result) {
+    if (!empty($result) || is_user_logged_in()) { return $result; }
+    return new WP_Error('rest_login_required', 'REST API restricted to authenticated users.', ['status' => 401]);
+});
+remove_action('wp_head', 'rest_output_link_wp_head', 10);
+remove_action('template_redirect', 'rest_output_link_header', 11);
+"""
+
+
+def test_without_rest_api_sitemaps_and_feeds_still_archive_everything(wordpress_clean, tmp_path):
+    site = wordpress_clean
+    plugin = site.docroot / "wp-content" / "mu-plugins" / "zz-test-disable-rest.php"
+    plugin.write_text(DISABLE_REST)
+    try:
+        truth = site.truth()
+        db = tmp_path / "archive.db"
+        first = crawl(site.base_url, db)
+        rows = archive_rows(db)
+        assert set(rows) == {p["wp_id"] for p in truth["posts"]}
+        assert first["mode"] == "no-rest" and any("no REST API" in n for n in first["notes"])
+        assert mismatches("twentytwentyone", rows, truth["posts"]) == []
+        mutation = site.mutate()
+        second = crawl(site.base_url, db, "--revalidate", "0")
+        third = crawl(site.base_url, db)
+    finally:
+        plugin.unlink()
+    print(f"\nno REST API: requests per crawl: first {first['requests']}, after mutate {second['requests']}, "
+          f"no change {third['requests']}")
+    rows, history = archive_rows(db), versions(db)
+    intended = mutation["intended"]
+    # without the listing, a new post (sitemap, feed) and a trashed post (gone from the sitemap) are still seen
+    assert history[intended["published"]] == [("new", [])]
+    assert rows[intended["trashed"]]["deleted_at"]
+    assert second["posts_new"] == 1 and second["posts_deleted"] == 1
+    assert third["posts_new"] == third["posts_deleted"] == 0
