@@ -626,3 +626,11 @@ def test_amp_reader_mode_template():
     assert (post.title, post.author, post.categories) == ("AMP post", "Amy Pham", ["Asia"])
     assert post.published_at == "2025-02-03T04:05:06+00:00" and post.comment_count == 0
     assert post.photo_credit == "Reuters" and post.body_text == "Body of the AMP post."
+
+
+def test_media_credit_plugin_credit_beside_the_caption():
+    body = ('<article id="post-42"><div class="entry-content"><figure class="wp-caption"><div class="media-credit-'
+            'container"><img src="/a.jpg"><span class="media-credit">Ann Lee</span></div><figcaption class="wp-'
+            'caption-text">The old harbour.</figcaption></figure><p>Text.</p></div></article>')
+    post = parse(page(body))
+    assert post.photo_caption == "The old harbour." and post.photo_credit == "Ann Lee"

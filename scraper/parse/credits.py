@@ -36,9 +36,12 @@ _DR = re.compile(r"(?:^|[\s.])(?:photo\s+)?(DR|D\.R\.)\s*\.?$", re.IGNORECASE)
 
 
 def credit_from_caption(caption_el: etree._Element | None, caption: str | None) -> str | None:
-    """The credit in a caption: a dedicated credit element, else a labelled tail, ©, @handle or "(AFP)"."""
+    """The credit in a caption: a dedicated credit element (in the caption or beside it in its figure, as the
+    Media Credit plugin prints it), else a labelled tail, ©, @handle or "(AFP)"."""
     if caption_el is not None:
-        for el in CREDIT_ELEMENTS(caption_el):
+        parent = caption_el.getparent()
+        in_figure = parent is not None and (parent.tag == "figure" or "wp-caption" in (parent.get("class") or ""))
+        for el in CREDIT_ELEMENTS(parent if in_figure else caption_el):
             text = visible_text(el)
             if text:
                 return _strip_label(text) or text

@@ -565,7 +565,7 @@ def _lead_figure_caption(page: Page) -> tuple[etree._Element | None, str | None,
         classes = el.get("class") or ""
         if el.tag == "p" and document.visible_text(el):
             return None, None, None
-        if el.tag == "figure" or "wp-caption" in classes.split():
+        if el.tag == "figure" or {"wp-caption", "media-credit-container"} & set(classes.split()):
             caption_el = el.find(".//figcaption")
             if caption_el is None:
                 found = el.xpath('.//*[contains(concat(" ", normalize-space(@class), " "), " wp-caption-text ")]')
