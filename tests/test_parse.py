@@ -634,3 +634,9 @@ def test_media_credit_plugin_credit_beside_the_caption():
             'caption-text">The old harbour.</figcaption></figure><p>Text.</p></div></article>')
     post = parse(page(body))
     assert post.photo_caption == "The old harbour." and post.photo_credit == "Ann Lee"
+
+
+def test_name_elements_keep_names_that_start_like_labels():
+    body = ('<article id="post-42"><span class="byline"><span class="author vcard"><span class="fn">Di Maria</span>'
+            '</span></span>' + CONTENT + '</article>')
+    assert parse(page(body)).author == "Di Maria"

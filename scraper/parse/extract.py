@@ -347,8 +347,9 @@ def _displayed_authors(page: Page) -> tuple[list[str], str] | None:
                 names = []
                 for el in elements:
                     text = AUTHOR_LABEL.sub("", document.visible_text(el), count=1)
-                    # single words ("Par", "Di") only off containers: a link's text is the name ("Di Maria")
-                    text = AUTHOR_PREFIX.sub("", text, count=1) if el.tag != "a" or table is themes.AUTHOR_BOX else text
+                    # single words ("Par", "Di") only off whole bylines: a name element holds the name ("Di Maria")
+                    if name in themes.AUTHOR_CONTAINERS or table is themes.AUTHOR_BOX:
+                        text = AUTHOR_PREFIX.sub("", text, count=1)
                     text = text.strip(" ,;:|·•")
                     if text and len(text) <= 80 and text not in names:
                         names.append(text)

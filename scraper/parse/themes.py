@@ -82,13 +82,15 @@ AUTHOR = _compile([
     (".post-author a", "post-author"),
     (".wp-block-post-author__name", "block-post-author"),
     (".wp-block-post-author-name", "block-post-author-name"),
-    ("[itemprop~=author] [itemprop~=name]", "microdata-author"),
+    ("[itemprop~=author] [itemprop~=name]", "microdata-author-name"),
     ("[itemprop~=author]", "microdata-author"),
     (".author-name", "author-name"),
     (".byline", "byline"),
     (".posted-by", "posted-by"),
     (".meta-author", "meta-author"),
 ])
+#: AUTHOR rules that match a whole byline ("By X", "Von X"), not the name alone: label words are removed there.
+AUTHOR_CONTAINERS = {"elementor-post-info", "microdata-author", "byline", "posted-by", "meta-author"}
 #: The author only named in an author box (Twenty Twenty-One prints "By X" there instead of a byline).
 AUTHOR_BOX = _compile([(".author-bio .author-title", "author-bio"), (".author-box .author-name", "author-box")])
 
