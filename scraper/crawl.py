@@ -33,6 +33,7 @@ POST_BODY_CLASS = re.compile(rb'<body[^>]*class=["\'][^"\']*\b(single-post|posti
 PAGE_LINK = re.compile(rb'<a\s[^>]*class=["\'][^"\']*post-page-numbers[^>]*>', re.I)
 HREF_BYTES = re.compile(rb'href=["\']([^"\']+)["\']', re.I)
 MAX_POST_PAGES = 50
+SHORTLINK_HEADER = re.compile(r'<([^>]+)>\s*;\s*rel=["\']?shortlink')
 PASSWORD_FORM = re.compile(rb'wp-login\.php\?action=postpass')
 MAX_LINK_FRONTIER = 50_000
 
@@ -335,7 +336,7 @@ class SiteCrawl:
                 entries.append(entry)
             elif known["deleted_at"]:
                 entries.append({**entry, "reason": "restored", "priority": PRIORITY["restored"]})
-            elif url in lastmods and lastmods[url] > (known.get("last_seen_at") or ""):
+            elif url in lastmods and _later(lastmods[url], known.get("last_seen_at")):
                 entries.append({**entry, "reason": "lastmod", "priority": PRIORITY["lastmod"]})
             elif entry["reason"] == "comments" or self.options.full:
                 entries.append({**entry, "reason": entry["reason"] if not self.options.full else "full"})
@@ -371,14 +372,9 @@ class SiteCrawl:
         """--since: keep posts published (or last modified, for sitemaps) on or after the date; unknown dates pass."""
         if self.options.since is None or not when:
             return True
-        from dateutil import parser as dateparser
-
-        try:
-            moment = dateparser.parse(when)
-        except (ValueError, OverflowError):
+        moment = _moment(when)
+        if moment is None:
             return True
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=timezone.utc)
         since = self.options.since if self.options.since.tzinfo else self.options.since.replace(tzinfo=timezone.utc)
         return moment >= since
 
@@ -479,9 +475,8 @@ class SiteCrawl:
         sha = self.arc.record_fetch(self.crawl_id, work.url, status=resp.status, final_url=resp.final_url,
                                     headers=resp.headers, body=resp.body if resp.status == 200 else None,
                                     elapsed_ms=resp.elapsed_ms)
-        if resp.status in GONE_STATUSES and work.reason in ("gone?", "revalidate", "changed", "comments", "full",
-                                                            "lastmod"):
-            self._gone(work, f"HTTP {resp.status}")
+        if resp.status in (404, 410) or (resp.status in GONE_STATUSES and work.reason not in ("new", "links")):
+            self._gone(work, f"HTTP {resp.status}")   # a new URL answering 401/403 is a failure, not a deletion
         elif resp.status == 304:
             self._not_modified(work)
         elif resp.status != 200:
@@ -558,9 +553,9 @@ class SiteCrawl:
             post.url = d.canonicalize(resp.final_url, self.base)
         if post.wp_id is None and work.wp_id is not None and work.reason != "gone?":
             post.wp_id = work.wp_id
-        if post.wp_id is None:
-            post.wp_id = d.shortlink_id(resp.headers.get("link", "").split(">")[0].lstrip("<")) if \
-                "rel=shortlink" in resp.headers.get("link", "") else None
+        shortlink = SHORTLINK_HEADER.search(resp.headers.get("link", ""))
+        if post.wp_id is None and shortlink:
+            post.wp_id = d.shortlink_id(shortlink.group(1))
         return post
 
     def _still_the_post(self, work: Work, resp: Response) -> bool:
@@ -631,6 +626,25 @@ class SiteCrawl:
                 return
             if resp.status == 200 and resp.headers.get("etag"):
                 self.arc.state_set(self.site_id, "feed_etag", resp.headers["etag"])
+
+
+def _moment(text: str | None) -> datetime | None:
+    """A date string as an aware datetime (UTC when it has no offset), None when unreadable."""
+    from dateutil import parser as dateparser
+
+    if not text:
+        return None
+    try:
+        moment = dateparser.parse(text)
+    except (ValueError, OverflowError):
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def _later(lastmod: str, seen: str | None) -> bool:
+    """True when a sitemap lastmod is after the archive's last sighting (or the sighting is unknown)."""
+    when, last = _moment(lastmod), _moment(seen)
+    return when is not None and (last is None or when > last)
 
 
 def post_page_links(resp: Response) -> list[str]:

@@ -234,6 +234,15 @@ def test_faults_end_in_retry_skip_or_error_and_no_post_is_lost(tmp_path, caplog)
     assert again.status == "complete" and sorted(archived(db)) == list(range(1, 10))
 
 
+def test_stale_sitemap_entry_answering_404_is_a_skip_not_an_error(tmp_path):
+    wp = FakeWordPress(5, rest="disabled")
+    wp.faults["/2024/05/post-2/"] = [Reply(404, "gone")]
+    with wp.server:
+        report = run_crawl(tmp_path / "a.db", wp)
+    assert report.status == "complete" and report.counts["errors"] == 0
+    assert sorted(archived(tmp_path / "a.db")) == [1, 3, 4, 5]
+
+
 def test_full_revalidates_everything(tmp_path):
     wp = FakeWordPress(7)
     with wp.server:
