@@ -121,19 +121,46 @@ class BenchSite:
 PARSE_WORKERS: list[str] = []
 
 
-def crawl(site: BenchSite, db: Path, concurrency: int, *extra: str) -> tuple[dict, float, float]:
-    """One `scraper crawl` child process: (its JSON summary, wall seconds, its peak RSS in MB)."""
+def tree_rss_mb(pid: int) -> float:
+    """Resident memory of a process and all its descendants now, in MB (Linux /proc)."""
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            status = Path(f"/proc/{current}/status").read_text()
+            total += int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmRSS:")))
+            for task in Path(f"/proc/{current}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+        except (OSError, StopIteration, ValueError):
+            continue
+    return total / 1024
+
+
+def crawl(site: BenchSite, db: Path, concurrency: int, *extra: str) -> tuple[dict, float, float, float]:
+    """One `scraper crawl` child process: (its JSON summary, wall seconds, its own peak RSS in MB, the peak RSS of
+    its whole process tree in MB, parser processes included, sampled every 0.2 s)."""
+    import threading
+
     start = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "scraper", "crawl", site.server.base_url + "/", "--db", str(db),
                              "--delay", "0", "--concurrency", str(concurrency), "--log-format", "json", "--quiet",
                              *PARSE_WORKERS, *extra], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    tree_peak = [0.0]
+
+    def sample() -> None:
+        while proc.poll() is None:
+            tree_peak[0] = max(tree_peak[0], tree_rss_mb(proc.pid))
+            time.sleep(0.2)
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
     out, err = proc.stdout.read(), proc.stderr.read()   # --quiet: stderr stays small, no pipe deadlock
     _, status, usage = os.wait4(proc.pid, 0)              # this child's own rusage (peak RSS)
     proc.returncode = os.waitstatus_to_exitcode(status)
     seconds = time.perf_counter() - start
     if proc.returncode not in (0, 1):
         raise SystemExit(f"crawl failed ({proc.returncode}): {err[-2000:]}")
-    return json.loads(out), seconds, usage.ru_maxrss / 1024
+    sampler.join(timeout=1)
+    return json.loads(out), seconds, usage.ru_maxrss / 1024, tree_peak[0]
 
 
 def parse_rate(templates: list[Template], rounds: int) -> float:
@@ -174,7 +201,7 @@ def main() -> None:
                 db = Path(tmp) / f"lat{latency}-{r}.db"
                 site = BenchSite(templates, args.posts, latency)
                 with site.server:
-                    summary, seconds, _ = crawl(site, db, args.concurrency)
+                    summary, seconds, _, _ = crawl(site, db, args.concurrency)
                 assert summary["posts_new"] == args.posts, summary
                 whole.append(args.posts / seconds)
                 phase.append(args.posts / summary["fetch_seconds"])
@@ -193,7 +220,7 @@ def main() -> None:
         site = BenchSite(templates, args.posts, 0.0)
         with site.server:
             crawl(site, Path(tmp) / "rerun.db", args.concurrency)
-            summary, seconds, _ = crawl(site, Path(tmp) / "rerun.db", args.concurrency)
+            summary, seconds, _, _ = crawl(site, Path(tmp) / "rerun.db", args.concurrency)
         print(f"no-change rerun of {args.posts} posts: {summary['requests']} requests "
               f"({summary['pages_fetched']} pages revalidated), {summary['posts_new'] + summary['posts_changed']} "
               f"new or changed, {seconds:.1f} s")
@@ -201,9 +228,11 @@ def main() -> None:
         if args.memory_posts:
             site = BenchSite(templates, args.memory_posts, 0.0)
             with site.server:
-                summary, seconds, rss = crawl(site, Path(tmp) / "memory.db", args.concurrency)
-            print(f"memory: {args.memory_posts} posts in {seconds:.0f} s, peak RSS of the crawl {rss:.0f} MB")
-            results["memory_posts"], results["memory_peak_rss_mb"] = args.memory_posts, round(rss)
+                summary, seconds, rss, tree = crawl(site, Path(tmp) / "memory.db", args.concurrency)
+            print(f"memory: {args.memory_posts} posts in {seconds:.0f} s, peak RSS of the crawl process {rss:.0f} MB, "
+                  f"of its process tree (parser processes included, sampled) {tree:.0f} MB")
+            results.update(memory_posts=args.memory_posts, memory_peak_rss_mb=round(rss),
+                           memory_peak_tree_rss_mb=round(tree))
     print(json.dumps(results))
 
 

@@ -92,15 +92,15 @@ def parse_cmd(files: tuple[str, ...], url: str | None, fmt: str | None) -> None:
 @click.option("--best-effort", is_flag=True, help="Crawl a site even if it does not look like WordPress.")
 @click.option("--revalidate", type=click.IntRange(min=0),
               help="Unchanged posts re-fetched per run to catch silent edits (default 0.5%% of the archive, 5-50).")
-@click.option("--parse-workers", type=click.IntRange(min=0), default=0, show_default=True,
-              help="Parser processes beside the crawler (helps only when pages arrive faster than one core parses).")
+@click.option("--parse-workers", type=click.IntRange(min=0),
+              help="Parser processes beside the crawler (default: 1 for runs of 200+ pages on a multi-core machine).")
 @click.option("--quiet", "-q", is_flag=True, help="Print only one summary line per site (for cron mail).")
 @click.option("--verbose", "-v", is_flag=True, help="Log every page fetched and what became of it.")
 @click.option("--log-format", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="json: one JSON object per log line and per summary, for log shippers.")
 def crawl_cmd(urls: tuple[str, ...], db: str, sites_file, max_posts: int | None, since, full: bool,
               concurrency: int, delay: float, user_agent: str | None, ignore_robots: bool, best_effort: bool,
-              revalidate: int | None, parse_workers: int, quiet: bool, verbose: bool,
+              revalidate: int | None, parse_workers: int | None, quiet: bool, verbose: bool,
               log_format: str) -> None:
     """Archive WordPress sites: every published post the first time, only what changed afterwards.
 

