@@ -6,7 +6,9 @@ politeness rules (robots.txt, delay, retries, size limits) apply to discovery re
 from __future__ import annotations
 
 import gzip
+import hashlib
 import html
+import io
 import json
 import logging
 import re
@@ -401,8 +403,6 @@ def listing_fingerprint(row: dict, users: dict[int, str] | None, categories: dic
                         tags: dict[int, str] | None) -> str:
     """A digest of everything in a listing row that changes what the archive records (ids resolved to names,
     so renaming an author or a category changes the fingerprint of their posts)."""
-    import hashlib
-
     view = api_view(row, users, categories, tags)
     view["author_id"] = row.get("author")
     view["category_ids"] = sorted(row.get("categories") or [])
@@ -443,7 +443,7 @@ def parse_xml(body: bytes, source: str):
 
 def _gunzip_bounded(body: bytes, limit: int = 50 * 1024 * 1024) -> bytes:
     """Decompress a gzipped sitemap, refusing to grow past `limit` bytes (gzip bombs)."""
-    with gzip.GzipFile(fileobj=__import__("io").BytesIO(body)) as handle:
+    with gzip.GzipFile(fileobj=io.BytesIO(body)) as handle:
         data = handle.read(limit + 1)
     if len(data) > limit:
         raise ValueError(f"decompresses past {limit} bytes")

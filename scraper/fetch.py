@@ -6,6 +6,7 @@ oversized bodies, redirect loops or off-site redirects, robots.txt refusals as `
 """
 from __future__ import annotations
 
+import codecs
 import email.utils
 import json
 import logging
@@ -54,7 +55,7 @@ class Response:
             sniff = META_CHARSET.search(self.body[:4096]) or XML_ENCODING.search(self.body[:200])
             found = sniff.group(1).decode("ascii") if sniff else None
         try:
-            return "utf-8" if not found else __import__("codecs").lookup(found).name
+            return "utf-8" if not found else codecs.lookup(found).name
         except LookupError:
             return "utf-8"
 
@@ -161,7 +162,15 @@ class Fetcher:
         """Fetch and parse robots.txt: 4xx means no rules, 5xx means keep out (RFC 9309)."""
         url = origin + "/robots.txt"
         try:
+            from scraper.discover import host_key
+
             resp = self._request(url, {})
+            for _ in range(5):  # RFC 9309: follow at least five redirects (same site only; no robots check here)
+                target = urljoin(url, resp.headers.get("location", ""))
+                if resp.status not in REDIRECT_STATUSES or host_key(target) != host_key(origin):
+                    break
+                url = target
+                resp = self._request(url, {})
         except FetchError as exc:
             log.warning("robots.txt of %s unreachable (%s); the site's own requests will tell", origin, exc)
             return None

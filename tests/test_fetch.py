@@ -204,3 +204,12 @@ def test_connection_refused_is_clear_error():
     with fast(retries=1) as f:
         with pytest.raises(FetchError, match="ConnectionError"):
             f.get(f"http://127.0.0.1:{port}/x/")
+
+
+def test_robots_behind_a_redirect_is_followed():
+    routes = {"/robots.txt": [Reply(301, headers={"Location": "/robots-real.txt"})],
+              "/robots-real.txt": [Reply(200, "User-agent: *\nDisallow: /no/\n", content_type="text/plain")],
+              "/no/x/": [Reply(200, "secret")]}
+    with FaultServer(routes) as srv, fast() as f:
+        with pytest.raises(RobotsDisallowed):
+            f.get(srv.url("/no/x/"))
