@@ -19,7 +19,7 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring as safe_xml_fromstring
-from w3lib.url import canonicalize_url, url_query_cleaner
+from w3lib.url import canonicalize_url
 from xml.etree.ElementTree import ParseError
 
 from scraper.exceptions import FetchError
@@ -56,8 +56,6 @@ ASSET_EXTENSIONS = re.compile(
 DATE_ARCHIVE = re.compile(r"^/\d{4}(/\d{1,2}(/\d{1,2})?)?/?$")
 COMMENT_PAGE_SUFFIX = re.compile(r"/comment-page-\d+/?$")
 PAGINATION_SUFFIX = re.compile(r"/page/\d+/?$")
-#: Post-format and embed suffixes map back to the post itself.
-POST_SUFFIX = re.compile(r"/(embed|amp|trackback)/?$")
 
 
 # --------------------------------------------------------------------------------------------- URLs

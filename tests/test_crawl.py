@@ -11,8 +11,6 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
-
 from fakewp import FakeWordPress
 from faultserver import FaultServer, Reply
 from scraper.crawl import CrawlOptions, SiteCrawl

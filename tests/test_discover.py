@@ -123,8 +123,7 @@ def test_detect_falls_back_to_rest_route_when_wp_json_blocked():
 def test_detect_rest_disabled_still_wordpress():
     refused = json.dumps({"code": "rest_login_required", "message": "REST API restricted"})
     routes = {"/": [Reply(200, "<html><meta name='generator' content='WordPress 6.1'></html>")],
-              "/wp-json/wp/v2/posts": [Reply(401, refused, content_type="application/json")],
-              "/": [Reply(200, "<html><meta name='generator' content='WordPress 6.1'></html>")]}
+              "/wp-json/wp/v2/posts": [Reply(401, refused, content_type="application/json")]}
     with FaultServer(routes) as srv, fetcher() as f:
         site = d.detect(f, srv.base_url + "/")
     assert site.is_wordpress and site.rest_mode is None and "401" in site.rest_blocked
