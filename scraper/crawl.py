@@ -22,6 +22,7 @@ from scraper import discover as d
 from scraper.exceptions import FetchError, NotWordPress, RobotsDisallowed
 from scraper.fetch import Fetcher, Response
 from scraper.record import Post
+from scraper.store.pages import PackedPage
 
 log = logging.getLogger("scraper.crawl")
 
@@ -96,12 +97,14 @@ class SiteReport:
 @dataclass
 class Fetched:
     """What a worker brings back for one entry: the page, a split post's further pages, the API comment count,
-    and the parsed post when parsing ran in a worker process."""
+    the parsed post when parsing ran in a worker process, and each 200 body hashed and compressed for the store
+    (page 1, then the further pages in order; None for a non-200) so that the archive's writer thread need not."""
 
     resp: Response
     extra: list[Response] = field(default_factory=list)
     api_comments: int | None = None
     post: Post | None = None
+    packed: list[PackedPage | None] = field(default_factory=list)
 
 
 @dataclass
@@ -242,12 +245,12 @@ class SiteCrawl:
         self.report.found["rest"] = len(self.listing.posts)
         self.report.expected_total = self.listing.expected_total
         previous = self.arc.listing_get(self.site_id)
-        entries, unchanged, protected = [], [], 0
+        entries, unchanged, protected = [], [], []
         for wp_id, row in self.listing.posts.items():
             if not self._wanted(row.get("date_gmt")):
                 continue
             if isinstance(row.get("excerpt"), dict) and row["excerpt"].get("protected"):
-                protected += 1  # password-protected: its page shows a form, not the post
+                protected.append(wp_id)  # password-protected: its page shows a form, not the post
                 continue
             reason = self._rest_reason(wp_id, row, previous, commented)
             url = d.canonicalize(row["link"], self.base)
@@ -256,11 +259,22 @@ class SiteCrawl:
             else:
                 unchanged.append((wp_id, url))
         if protected:
-            self.report.notes.append(f"{protected} password-protected post(s) not archived")
+            self.report.notes.append(f"{len(protected)} password-protected post(s) not archived")
+            self._withdraw_protected(protected)
         if self.listing.complete and self.options.since is None:
             entries += self._gone_entries(set(self.listing.posts))
         entries += self._revalidation(unchanged, entries)
         self._queue(entries)
+
+    def _withdraw_protected(self, wp_ids: list[int]) -> None:
+        """Archived public posts that the listing now shows password-protected are no longer published content:
+        they become deleted (no fetch needed, the listing says so); when the password goes, they come back as
+        'restored' like any post that returns."""
+        for wp_id in wp_ids:
+            known = self.archive_by_id.get(wp_id)
+            if known and not known["deleted_at"]:
+                if self.arc.mark_deleted(self.site_id, wp_id=wp_id, crawl_id=self.crawl_id):
+                    log.info("gone %s (now password-protected)", known["url"])
 
     def _rest_reason(self, wp_id: int, row: dict, previous: dict, commented: set[int]) -> str | None:
         """Why this listed post must be fetched now, or None if nothing says it changed."""
@@ -456,7 +470,9 @@ class SiteCrawl:
                 api_comments = d.comment_total(self.fetcher, self.site, work.wp_id)
             except FetchError as exc:
                 log.info("comment count of post %s unavailable: %s", work.wp_id, exc)
-        return Fetched(resp, extra, api_comments, post)
+        packed = [self.arc.pack_page(page.body, self.site_id) if page.status == 200 else None
+                  for page in (resp, *extra)]
+        return Fetched(resp, extra, api_comments, post, packed)
 
     # ------------------------------------------------------------------------------------------ store
 
@@ -474,7 +490,7 @@ class SiteCrawl:
             return
         sha = self.arc.record_fetch(self.crawl_id, work.url, status=resp.status, final_url=resp.final_url,
                                     headers=resp.headers, body=resp.body if resp.status == 200 else None,
-                                    elapsed_ms=resp.elapsed_ms)
+                                    elapsed_ms=resp.elapsed_ms, packed=fetched.packed[0])
         if resp.status in (404, 410) or (resp.status in GONE_STATUSES and work.reason not in ("new", "links")):
             self._gone(work, f"HTTP {resp.status}")   # a new URL answering 401/403 is a failure, not a deletion
         elif resp.status == 304:
@@ -485,24 +501,27 @@ class SiteCrawl:
             log.warning("skipped %s: not an HTML page (Content-Type %s)", work.url, resp.headers.get("content-type"))
             self.arc.frontier_done(self.site_id, work.url, "skipped", "not HTML")
         elif PASSWORD_FORM.search(resp.body):
-            log.info("skipped %s: password-protected post", work.url)
-            self.arc.frontier_done(self.site_id, work.url, "skipped", "password protected")
+            if self._archived_public(work):
+                self._gone(work, "password protected")   # no longer published content; 'restored' if it reopens
+            else:
+                log.info("skipped %s: password-protected post", work.url)
+                self.arc.frontier_done(self.site_id, work.url, "skipped", "password protected")
         elif work.reason == "gone?" and not self._still_the_post(work, resp):
             self._gone(work, f"now {resp.final_url}")
         elif self._unverified(work) and not POST_BODY_CLASS.search(resp.body[:50000]):
             log.info("skipped %s: not a single post (no single-post body class)", work.url)
             self.arc.frontier_done(self.site_id, work.url, "skipped", "not a post")
         else:
-            extra_bodies = self._extra_pages(work, fetched.extra)
+            extra_bodies = self._extra_pages(work, fetched.extra, fetched.packed[1:])
             if extra_bodies is not None:
                 self._save(work, resp, sha, fetched.api_comments, extra_bodies, fetched.post)
 
-    def _extra_pages(self, work: Work, extra: list[Response]) -> list[bytes] | None:
+    def _extra_pages(self, work: Work, extra: list[Response], packed: list[PackedPage | None]) -> list[bytes] | None:
         """Store pages 2..N of a split post; None (and a failure) if one of them did not come back whole."""
-        for page in extra:
+        for page, pack in zip(extra, packed):
             self.arc.record_fetch(self.crawl_id, page.url, status=page.status, final_url=page.final_url,
                                   headers=page.headers, body=page.body if page.status == 200 else None,
-                                  elapsed_ms=page.elapsed_ms)
+                                  elapsed_ms=page.elapsed_ms, packed=pack)
         broken = [p for p in extra if p.status != 200]
         if broken:
             self._fail(work, f"page {broken[0].url} of the post answered HTTP {broken[0].status}", status=200,
@@ -558,6 +577,12 @@ class SiteCrawl:
             post.wp_id = d.shortlink_id(shortlink.group(1))
         return post
 
+    def _archived_public(self, work: Work) -> bool:
+        """True when the URL is a post the archive holds as published (not deleted)."""
+        row = self.archive_by_id.get(work.wp_id) if work.wp_id is not None else None
+        row = row or self.archive_by_url.get(work.url)
+        return bool(row and row.get("id") is not None and not row["deleted_at"])   # link placeholders have no id
+
     def _still_the_post(self, work: Work, resp: Response) -> bool:
         """True when a URL we thought gone still shows the same post (its postid-N body class)."""
         if work.wp_id is None:
@@ -576,15 +601,28 @@ class SiteCrawl:
         self.arc.frontier_done(self.site_id, work.url, "gone", why)
 
     def _not_modified(self, work: Work) -> None:
-        """304: the page is the one archived; re-save it from the stored copy so last_seen_at moves."""
+        """304: the page is the one archived. Re-save the post rebuilt from its stored pages (all of them for a post
+        split with <!--nextpage-->, each parsed with its recorded Content-Type, as the crawl that stored them did),
+        so that last_seen_at moves and nothing reads as a change."""
+        from scraper.store.reparse import reparse_page
+
         row = self.archive_by_id.get(work.wp_id) if work.wp_id is not None else self.archive_by_url.get(work.url)
-        stored = self.arc.page_bytes(row["page_sha256"]) if row and row.get("page_sha256") else None
-        page = Response(url=work.url, final_url=work.url, status=200, headers={}, body=stored or b"")
-        if stored is None or post_page_links(page):
-            # nothing to re-save from, or a split post whose further pages were not revalidated: leave it as is
+        sha = (row or {}).get("page_sha256")
+        if not sha:
+            self.arc.frontier_done(self.site_id, work.url, "done")   # nothing stored to re-save from
+            return
+        try:
+            post = reparse_page(self.arc, sha, work.url)
+        except KeyError as exc:   # a further page of a split post was never stored: leave the post as it is
+            log.info("%s answered 304; left as archived: %s", work.url, exc)
             self.arc.frontier_done(self.site_id, work.url, "done")
             return
-        self._save(work, page, row["page_sha256"], None)
+        except Exception as exc:  # a parser bug must not stop the crawl (as in _save)
+            log.exception("parse failed for %s (stored page %s)", work.url, sha)
+            self._fail(work, f"parse error: {type(exc).__name__}: {exc}", status=304, recorded=True)
+            return
+        page = Response(url=work.url, final_url=work.url, status=200, headers={}, body=self.arc.page_bytes(sha))
+        self._save(work, page, sha, None, parsed=post)
 
     def _fail(self, work: Work, error: str, status: int | None, recorded: bool = False) -> None:
         """A page that could not be archived this time: logged, counted, left for the next run."""

@@ -2,6 +2,7 @@
 first crawl, no-change rerun, incremental detection, fallbacks, faults, SIGKILL resume, lock and exit codes."""
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import signal
@@ -11,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from fakewp import FakeWordPress
+from fakewp import FakePost, FakeWordPress
 from faultserver import FaultServer, Reply
 from scraper.crawl import CrawlOptions, SiteCrawl
 from scraper.fetch import Fetcher, FetchSettings
@@ -195,6 +196,105 @@ def test_conditional_get_304_keeps_the_post_unchanged(tmp_path):
         conditional = [h for h in wp.server.hits if "if-none-match" in h.headers]
     assert len(conditional) == 6 and report.counts["posts_unchanged"] == 6
     assert all(p["version"] == 1 for p in archived(tmp_path / "a.db").values())
+
+
+#: WordPress's post password form (wp-includes/post-template.php get_the_password_form), HAND-WRITTEN copy.
+PASSWORD_FORM = ('<form action="{base}wp-login.php?action=postpass" class="post-password-form" method="post">'
+                 '<p>This content is password protected. To view it please enter your password below:</p>'
+                 '<p><label for="pwbox-{id}">Password: <input name="post_password" id="pwbox-{id}" type="password" '
+                 'size="20" /></label> <input type="submit" name="Submit" value="Enter" /></p></form>')
+
+
+class MoreWordPress(FakeWordPress):
+    """HAND-WRITTEN additions to tests/fakewp.py for two cases it lacks: posts split with <!--nextpage-->
+    (wp_link_pages' post-page-numbers links, page 2 at <link>2/) and password-protected posts (REST
+    excerpt.protected true, the page shows the password form, the core sitemap leaves them out)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.split: dict[int, str] = {}     # post id -> body of its page 2
+        self.protected: set[int] = set()
+
+    def page_links(self, post: FakePost) -> str:
+        return (f'<div class="page-links">Pages: <span class="post-page-numbers current">1</span> '
+                f'<a href="{self.link(post)}2/" class="post-page-numbers">2</a></div>')
+
+    def page(self, post: FakePost) -> str:
+        if post.id in self.protected:
+            post = dataclasses.replace(post, body=PASSWORD_FORM.format(base=self.base, id=post.id))
+        elif post.id in self.split:
+            post = dataclasses.replace(post, body=post.body + self.page_links(post))
+        return super().page(post)
+
+    def rest_post(self, post: FakePost) -> dict:
+        row = super().rest_post(post)
+        if post.id in self.protected:
+            row["excerpt"] = {"rendered": "", "protected": True}
+        return row
+
+    def route(self, hit):
+        from urllib.parse import urlsplit
+
+        path = urlsplit(hit.path).path
+        for pid, body in self.split.items():
+            post = self.posts[pid]
+            if path == urlsplit(self.link(post)).path + "2/":
+                return Reply(200, super().page(dataclasses.replace(post, body=body + self.page_links(post))))
+        if path == "/wp-sitemap-posts-post-1.xml":
+            urls = "".join(f"<url><loc>{self.link(p)}</loc></url>" for p in self.published()
+                           if p.id not in self.protected)
+            return Reply(200, f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+                              f'{urls}</urlset>', content_type="application/xml")
+        return super().route(hit)
+
+
+def test_304_on_a_split_post_resaves_the_whole_post_from_its_stored_pages(tmp_path):
+    db = tmp_path / "a.db"
+    wp = MoreWordPress(3, page_etags=True)
+    wp.split[2] = "<p>Second page text.</p>"
+    with wp.server:
+        run_crawl(db, wp)
+        first = archived(db)[2]
+        report = run_crawl(db, wp, revalidate=3)
+        conditional = [h for h in wp.server.hits if "if-none-match" in h.headers]
+    with Archive(db) as arc:
+        body = arc.post(first["id"])["body_text"]
+    assert "Body text." in body and "Second page text." in body        # both pages archived by the first crawl
+    assert len(conditional) == 3 and report.counts["posts_unchanged"] == 3 and report.counts["posts_changed"] == 0
+    assert last_version(db, 2) == ("new", [], 1)                         # no false change of body_text/body_html
+    assert archived(db)[2]["last_seen_at"] > first["last_seen_at"]        # but it was seen
+
+
+def test_a_post_made_password_protected_is_deleted_and_restored_when_public_again(tmp_path):
+    db = tmp_path / "a.db"
+    wp = MoreWordPress(4)
+    with wp.server:
+        run_crawl(db, wp)
+        wp.protected.add(3)
+        hidden = run_crawl(db, wp)
+        after_hidden, hidden_version = archived(db)[3], last_version(db, 3)
+        again = run_crawl(db, wp)
+        wp.protected.discard(3)
+        back = run_crawl(db, wp)
+    assert hidden.counts["posts_deleted"] == 1 and hidden.counts["posts_changed"] == 0
+    assert after_hidden["deleted_at"] is not None and hidden_version == ("deleted", [], 2)
+    assert again.counts["posts_deleted"] == 0 and last_version(db, 3)[2] <= 3
+    assert back.planned.get("restored") == 1 and archived(db)[3]["deleted_at"] is None
+    assert last_version(db, 3)[0] == "restored"
+
+
+def test_without_rest_a_post_showing_the_password_form_is_deleted(tmp_path):
+    db = tmp_path / "a.db"
+    wp = MoreWordPress(4, rest="disabled")
+    with wp.server:
+        run_crawl(db, wp)
+        wp.protected.add(3)
+        hidden = run_crawl(db, wp)
+        hidden_version = last_version(db, 3)
+        wp.protected.discard(3)
+        back = run_crawl(db, wp)
+    assert hidden.counts["posts_deleted"] == 1 and hidden_version == ("deleted", [], 2)
+    assert back.counts["posts_changed"] == 1 and last_version(db, 3)[0] == "restored"
 
 
 def test_parser_processes_give_the_same_archive(tmp_path):

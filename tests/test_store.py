@@ -208,6 +208,64 @@ def test_site_dictionary_is_trained_and_old_pages_still_read_back(arc, site):
         assert other.page_bytes(shas[0]) == bodies[0]
 
 
+def french_pages(n: int, start: int = 0) -> list[bytes]:
+    """Hand-written pages sharing boilerplate, like one site's posts."""
+    return [(f"<html><head><title>Post {i}</title></head><body><nav>menu accueil défense europe</nav>"
+             f"<article><p>Article numéro {i} sur la défense {i * 7}.</p></article></body></html>" * 5).encode()
+            for i in range(start, start + n)]
+
+
+def test_pages_packed_on_other_threads_are_stored_like_the_writers_own(arc, site):
+    from concurrent.futures import ThreadPoolExecutor
+
+    crawl = arc.start_crawl(site, {})
+    early = french_pages(40)
+    # before the site has a dictionary: packed without one, on 8 threads at once
+    with ThreadPoolExecutor(8) as pool:
+        packs = list(pool.map(lambda body: arc.pack_page(body, site), early))
+    shas = [arc.record_fetch(crawl, f"{BASE}{i}/", status=200, body=b, packed=p)
+            for i, (b, p) in enumerate(zip(early, packs))]
+    assert shas == [p.sha256 for p in packs] and [arc.page_bytes(s) for s in shas] == early
+    # the dictionary was trained on the way, so the packs made before it were recompressed by record_fetch
+    assert arc.conn.execute("SELECT count(*) FROM pages WHERE dict_id IS NULL").fetchone()[0] == 0
+    later = french_pages(40, start=40)
+    with ThreadPoolExecutor(8) as pool:
+        packs = list(pool.map(lambda body: arc.pack_page(body, site), later))
+    dict_id = arc.conn.execute("SELECT id FROM zstd_dicts").fetchone()[0]
+    assert {p.dict_id for p in packs} == {dict_id}
+    shas = [arc.record_fetch(crawl, f"{BASE}l{i}/", status=200, body=b, packed=p)
+            for i, (b, p) in enumerate(zip(later, packs))]
+    stored = arc.conn.execute(f"SELECT data FROM pages WHERE sha256 IN ({', '.join('?' * len(shas))})",
+                              shas).fetchall()
+    assert sorted(bytes(r[0]) for r in stored) == sorted(p.data for p in packs)   # used as packed
+    with Archive(arc.path) as other:
+        assert [other.page_bytes(s) for s in shas] == later
+
+
+def test_a_pack_made_with_a_dictionary_that_was_rolled_back_is_recompressed(arc, site):
+    from scraper.store.connection import utc_now
+
+    crawl = arc.start_crawl(site, {})
+    pages = french_pages(17)
+    for i, body in enumerate(pages[:15]):   # one short of training
+        arc.record_fetch(crawl, f"{BASE}{i}/", status=200, body=body)
+    body = french_pages(1, start=99)[0]
+    with pytest.raises(RuntimeError):
+        with arc.transaction():
+            arc.codec.train(site, utc_now())
+            stale = arc.pack_page(body, site)        # a fetch thread packs with the dictionary being trained...
+            raise RuntimeError("...and the training transaction rolls back")
+    assert stale.dict_id is not None
+    for i, page in enumerate(pages[15:], start=15):   # the next training makes a dictionary with the same id
+        arc.record_fetch(crawl, f"{BASE}{i}/", status=200, body=page)
+    assert arc.conn.execute("SELECT id FROM zstd_dicts").fetchone()[0] == stale.dict_id
+    sha = arc.record_fetch(crawl, f"{BASE}x/", status=200, body=body, packed=stale)
+    with Archive(arc.path) as other:
+        assert other.page_bytes(sha) == body
+    with pytest.raises(ValueError):
+        arc.record_fetch(crawl, f"{BASE}y/", status=200, body=body + b"!", packed=stale)
+
+
 def test_api_view_is_kept_and_discrepancies_listed(arc, site):
     api = {"title": "L’OTAN se réunit", "comment_count": 4, "categories": ["Europe", "Défense"],
            "published_at": "2025-06-01T08:00:00Z"}

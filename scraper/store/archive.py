@@ -20,7 +20,7 @@ from scraper.exceptions import ArchiveError, ArchiveLocked
 from scraper.record import TRACKED_FIELDS, Post
 from scraper.store import compare
 from scraper.store.connection import DEFAULT_BUSY_TIMEOUT, connect, prepare, sqlite_errors, utc_now
-from scraper.store.pages import PageCodec
+from scraper.store.pages import PackedPage, PageCodec
 
 log = logging.getLogger("scraper.store")
 
@@ -258,20 +258,35 @@ class Archive:
 
     # -- fetches and pages ------------------------------------------------------------------------
 
+    def pack_page(self, body: bytes, site_id: int | None) -> PackedPage:
+        """(any thread) Hash and compress a body for record_fetch(packed=...), off the writer's thread."""
+        return self.codec.pack(body, site_id)
+
     def record_fetch(self, crawl_id: int | None, url: str, *, status: int | None, final_url: str | None = None,
                      headers: Mapping[str, str] | None = None, body: bytes | None = None,
-                     elapsed_ms: int | None = None, error: str | None = None) -> str | None:
-        """Store one HTTP response (body once per sha256, compressed); return the body's sha256."""
+                     elapsed_ms: int | None = None, error: str | None = None,
+                     packed: PackedPage | None = None) -> str | None:
+        """Store one HTTP response (body once per sha256, compressed); return the body's sha256.
+
+        `packed`: pack_page(body, site_id) of this same body, made on another thread: its hash and compressed
+        bytes are used as they are unless the site's dictionary changed meanwhile (then it is recompressed here)."""
+        if packed is not None and (body is None or len(body) != packed.size):
+            raise ValueError(f"{url}: packed page given without its body, or for another body")
         lowered = {k.lower(): v for k, v in (headers or {}).items()}
-        sha = hashlib.sha256(body).hexdigest() if body is not None else None
+        sha = None if body is None else packed.sha256 if packed is not None else hashlib.sha256(body).hexdigest()
         now = utc_now()
         with self._errors():
             site_id = self._site_of_crawl(crawl_id)
             known = sha is None or self.conn.execute("SELECT 1 FROM pages WHERE sha256 = ?", (sha,)).fetchone()
-            packed = None if known else self.codec.compress(body, site_id)  # outside the write lock
+            if known:
+                stored = None
+            elif packed is not None and self.codec.usable(packed, site_id):
+                stored = packed.data, packed.dict_id
+            else:
+                stored = self.codec.compress(body, site_id)  # outside the write lock
         with self.transaction() as conn:
-            if packed is not None:
-                data, dict_id = packed
+            if stored is not None:
+                data, dict_id = stored
                 conn.execute(
                     "INSERT OR IGNORE INTO pages (sha256, site_id, size, stored_size, content_type, compression, "
                     "dict_id, data, stored_at) VALUES (?, ?, ?, ?, ?, 'zstd', ?, ?, ?)",
@@ -282,7 +297,7 @@ class Archive:
                 (url, crawl_id, now, status, final_url, lowered.get("etag"), lowered.get("last-modified"),
                  lowered.get("content-type"), None if body is None else len(body), elapsed_ms, error, sha))
             self._bump(crawl_id, "pages_fetched")
-        if packed is not None and packed[1] is None and self.codec.needs_dict(site_id):
+        if stored is not None and stored[1] is None and self.codec.needs_dict(site_id):
             with self.transaction():
                 self.codec.train(site_id, utc_now())
         return sha

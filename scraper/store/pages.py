@@ -1,8 +1,11 @@
 """Raw page bodies: zstandard compression with a dictionary trained per site from its first pages."""
 from __future__ import annotations
 
+import hashlib
 import logging
 import sqlite3
+import threading
+from dataclasses import dataclass, field
 
 import zstandard
 
@@ -19,6 +22,17 @@ DICT_K, DICT_D = 2048, 6
 LEVEL = 9
 
 
+@dataclass(frozen=True)
+class PackedPage:
+    """A body hashed and compressed on any thread (PageCodec.pack), ready for Archive.record_fetch to store."""
+
+    sha256: str
+    size: int
+    data: bytes
+    dict_id: int | None
+    zdict: zstandard.ZstdCompressionDict | None = field(default=None, repr=False, compare=False)
+
+
 class PageCodec:
     """Compresses and decompresses page bodies, caching one zstd dictionary per site."""
 
@@ -29,6 +43,7 @@ class PageCodec:
         self._plain = zstandard.ZstdCompressor(level=LEVEL)
         self._compressors: dict[int, zstandard.ZstdCompressor] = {}
         self._decompressors: dict[int | None, zstandard.ZstdDecompressor] = {}
+        self._local = threading.local()   # pack(): zstd compressors cannot be shared between threads
 
     def _dict(self, dict_id: int) -> zstandard.ZstdCompressionDict:
         """The dictionary with this id, loaded once."""
@@ -57,6 +72,29 @@ class PageCodec:
         if dict_id not in self._compressors:
             self._compressors[dict_id] = zstandard.ZstdCompressor(level=LEVEL, dict_data=self._dict(dict_id))
         return self._compressors[dict_id].compress(body), dict_id
+
+    def pack(self, body: bytes, site_id: int | None) -> PackedPage:
+        """(any thread) sha256 and compression with the site's dictionary as this codec last loaded it.
+
+        Touches no database, so fetch threads can run it (zstd and sha256 release the GIL); `usable` tells the
+        writer whether the result still fits the site's current dictionary."""
+        dict_id = self._site_dict.get(site_id) if site_id is not None else None
+        zdict = self._dicts.get(dict_id) if dict_id is not None else None
+        if zdict is None:
+            dict_id = None
+        compressors = self._local.__dict__.setdefault("compressors", {})
+        cached = compressors.get(dict_id)
+        if cached is None or cached[0] is not zdict:
+            cached = compressors[dict_id] = (zdict, zstandard.ZstdCompressor(level=LEVEL, dict_data=zdict))
+        return PackedPage(hashlib.sha256(body).hexdigest(), len(body), cached[1].compress(body), dict_id, zdict)
+
+    def usable(self, packed: PackedPage, site_id: int | None) -> bool:
+        """True when a packed page used the site's current dictionary (the very object: a dictionary whose
+        training was rolled back may share its id with a later one), or none while the site has none."""
+        dict_id = self.site_dict_id(site_id)
+        if packed.dict_id != dict_id:
+            return False
+        return dict_id is None or packed.zdict is self._dict(dict_id)
 
     def decompress(self, data: bytes, compression: str, dict_id: int | None) -> bytes:
         """The raw body back."""
