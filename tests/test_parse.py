@@ -6,12 +6,14 @@ from __future__ import annotations
 import json
 import pickle
 
+import lxml.html
 import pytest
 
 from scraper.parse import parse
 from scraper.parse.comments import count_from_text
 from scraper.parse.credits import credit_from_text
-from scraper.parse.dates import text_date
+from scraper.parse.dates import iso, text_date
+from scraper.parse.document import visible_text
 
 
 def page(body: str, head: str = "", body_class: str = "single single-post postid-42", lang: str = "en-US") -> str:
@@ -640,3 +642,28 @@ def test_name_elements_keep_names_that_start_like_labels():
     body = ('<article id="post-42"><span class="byline"><span class="author vcard"><span class="fn">Di Maria</span>'
             '</span></span>' + CONTENT + '</article>')
     assert parse(page(body)).author == "Di Maria"
+
+
+# ---------------------------------------------------------------- review 23 findings (hand-written snippets)
+
+@pytest.mark.parametrize("partial", ["June 2025", "2025", "2025-06", "Tuesday", "12:30", "Jun 24"])
+def test_partial_machine_dates_are_not_completed_from_today(partial):
+    assert iso(partial) is None
+
+
+def test_partial_dates_in_the_page_do_not_become_todays_day():
+    html = page(head='<meta name="date" content="June 2025">', body='<article id="post-42"><h1 class="entry-title">T'
+                '</h1><time class="entry-date published" datetime="2025-06">June</time>' + CONTENT + '</article>')
+    assert parse(html).published_at is None
+
+
+def test_visible_text_skips_screen_reader_labels_buttons_and_scripts():
+    el = lxml.html.fromstring('<div><span class="screen-reader-text">Posted by</span> Jean <script>var x=1;</script>'
+                              'ok <button>Save for later</button> end</div>')
+    assert visible_text(el) == "Jean ok end"
+
+
+def test_a_button_inside_the_title_is_not_part_of_it():
+    html = page('<article id="post-42"><h1 class="entry-title">Real title<button class="bookmark">Save for later'
+                '</button></h1>' + CONTENT + '</article>')
+    assert parse(html).title == "Real title"

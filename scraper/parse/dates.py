@@ -12,6 +12,8 @@ from scraper.parse.words import MONTHS
 _ISO_LIKE = re.compile(r"^\s*\d{4}-\d{2}-\d{2}")
 _NUMERIC = re.compile(r"\b(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})\b|\b(\d{1,2})[/.](\d{1,2})[/.](\d{4})\b")
 _WORDS = re.compile(r"[^\W\d_]+\.?|\d{1,4}(?:er|st|nd|rd|th|º|°)?", re.UNICODE)
+#: Two unrelated defaults: a part of the date missing from the text shows up as a difference between the readings.
+_DEFAULTS = (datetime(2001, 1, 1), datetime(2002, 2, 2))
 _TIME = re.compile(r"\b(\d{1,2})[:h](\d{2})(?::(\d{2}))?\s*([ap]\.?m\.?)?", re.IGNORECASE)
 
 
@@ -25,15 +27,26 @@ def iso(value: str | None) -> str | None:
     except ValueError:
         parsed = None
     if parsed is None:
-        try:
-            parsed = dateutil_parser.parse(text)
-        except (ValueError, OverflowError, TypeError):
+        parsed = _complete_date(text)
+        if parsed is None:
             return None
     if not 1990 <= parsed.year <= 2100:
         return None
     if len(text) <= 10 and _ISO_LIKE.match(text):
         return parsed.date().isoformat()
     return parsed.isoformat()
+
+
+def _complete_date(text: str) -> datetime | None:
+    """dateutil's reading of text when it names a whole date; None for partial dates ("June 2025", "Tuesday"),
+    which dateutil would complete from today, so the same page would give another date tomorrow."""
+    readings = []
+    for default in _DEFAULTS:
+        try:
+            readings.append(dateutil_parser.parse(text, default=default))
+        except (ValueError, OverflowError, TypeError):
+            return None
+    return readings[0] if readings[0] == readings[1] else None
 
 
 def looks_iso(text: str) -> bool:

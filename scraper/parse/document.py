@@ -175,7 +175,8 @@ def visible_text(el: etree._Element | None) -> str:
     for event, node in walker:
         if event == "start":
             if not isinstance(node.tag, str) or node.tag in SKIP_TEXT_TAGS or is_screen_reader(node):
-                walker.skip_subtree()
+                walker.skip_subtree()   # its end event still comes: the tail after it is visible text
+                continue
             if node.tag in BLOCK_TAGS:
                 parts.append(" ")
             if node.text:
