@@ -667,3 +667,27 @@ def test_a_button_inside_the_title_is_not_part_of_it():
     html = page('<article id="post-42"><h1 class="entry-title">Real title<button class="bookmark">Save for later'
                 '</button></h1>' + CONTENT + '</article>')
     assert parse(html).title == "Real title"
+
+
+_CARD = ('<div class="{cls}" itemscope itemtype="https://schema.org/NewsArticle"><a href="/other/">Other post</a>'
+         '<meta itemprop="datePublished" content="{date}"><meta itemprop="author" content="Card Author">'
+         '<meta itemprop="description" content="The other post\'s teaser"></div>')
+_OWN_POST = ('<article id="post-7"><h1 class="entry-title">Own post</h1><span class="byline">By <a rel="author" '
+             'href="/author/ann/">Ann Real</a></span><time class="entry-date published" '
+             'datetime="2025-06-24T10:00:00+02:00">24 June 2025</time>' + CONTENT + '</article>')
+
+
+@pytest.mark.parametrize("before,after", [(_CARD.format(cls="ticker", date="2020-02-02T00:00:00+00:00"), ""),
+                                          ("", _CARD.format(cls="card", date="2019-01-01T00:00:00+00:00"))])
+def test_microdata_of_other_posts_cards_does_not_win_over_the_posts_own_byline_and_date(before, after):
+    post = parse(page(before + _OWN_POST + after, body_class="single single-post postid-7"))
+    assert (post.author, post.published_at) == ("Ann Real", "2025-06-24T10:00:00+02:00")
+    assert post.excerpt is None
+
+
+def test_microdata_inside_the_post_is_still_read():
+    post = parse(page('<article id="post-7" itemscope itemtype="https://schema.org/BlogPosting"><h1 class="entry-title">'
+                      'T</h1><meta itemprop="datePublished" content="2025-06-24T10:00:00+02:00"><div itemprop="author">'
+                      '<meta itemprop="name" content="Ann Meta"></div>' + CONTENT + '</article>',
+                      body_class="single single-post postid-7"))
+    assert (post.author, post.published_at) == ("Ann Meta", "2025-06-24T10:00:00+02:00")

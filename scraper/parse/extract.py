@@ -346,7 +346,8 @@ def _displayed_authors(page: Page) -> tuple[list[str], str] | None:
             for name, elements in themes.select(region, table, skip, page.classes):
                 names = []
                 for el in elements:
-                    text = AUTHOR_LABEL.sub("", document.visible_text(el), count=1)
+                    shown = el.get("content", "") if el.tag == "meta" else document.visible_text(el)
+                    text = AUTHOR_LABEL.sub("", document.clean_text(shown), count=1)
                     # single words ("Par", "Di") only off whole bylines: a name element holds the name ("Di Maria")
                     if name in themes.AUTHOR_CONTAINERS or table is themes.AUTHOR_BOX:
                         text = AUTHOR_PREFIX.sub("", text, count=1)

@@ -77,9 +77,14 @@ def type_names(node: dict[str, Any]) -> set[str]:
 def read_head(root: etree._Element, warnings: list[str]) -> Head:
     """Collect meta, link and JSON-LD script elements in one pass over the tree."""
     head = Head(html_lang=root.get("lang") or root.get("xml:lang"))
+    head_el = root.find("head")
     for el in root.iter("meta", "link", "script"):
         if el.tag == "meta":
-            key = (el.get("property") or el.get("name") or el.get("itemprop") or "").strip().lower()
+            key = (el.get("property") or el.get("name") or "").strip().lower()
+            if not key and el.get("itemprop") and head_el is not None and el.getparent() is head_el:
+                # microdata in the body belongs to whichever card holds it (tickers, related posts): the theme
+                # tables read it inside the post's container; only the head's speaks for the page
+                key = el.get("itemprop").strip().lower()
             content = el.get("content")
             if key and content is not None:
                 head.meta.setdefault(key, []).append(html_entities.unescape(content))
