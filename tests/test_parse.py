@@ -691,3 +691,15 @@ def test_microdata_inside_the_post_is_still_read():
                       '<meta itemprop="name" content="Ann Meta"></div>' + CONTENT + '</article>',
                       body_class="single single-post postid-7"))
     assert (post.author, post.published_at) == ("Ann Meta", "2025-06-24T10:00:00+02:00")
+
+
+def test_headings_and_sections_with_anchor_ids_made_from_junk_words_stay_in_the_body():
+    content = ('<div class="entry-content"><p>Intro paragraph.</p><h2 id="h-social-security-reform">Social security '
+               'reform</h2><p>Para A.</p><h2 id="h-related-work">Related work</h2><p>Para B.</p>'
+               '<h2 id="h-share-buybacks">Share buybacks</h2><div class="wp-block-group" id="sponsorship-rules"><p>Para '
+               'C.</p></div><p class="has-text-align-center" id="share-note">Para D.</p>'
+               '<div class="sharedaddy sd-sharing-enabled"><p>Share this:</p></div>'
+               '<div id="jp-relatedposts"><p>Related</p></div></div>')
+    text = parse(page('<article id="post-42"><h1 class="entry-title">T</h1>' + content + '</article>')).body_text
+    assert text.split("\n\n") == ["Intro paragraph.", "Social security reform", "Para A.", "Related work", "Para B.",
+                                  "Share buybacks", "Para C.", "Para D."]

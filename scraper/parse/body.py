@@ -14,15 +14,21 @@ DROP_TAGS = {"script", "style", "noscript", "template", "form", "button", "input
              "iframe", "object", "embed", "svg", "canvas", "dialog"}
 #: Class/id words of non-article blocks inside content areas: sharing, related posts, ads, author boxes…
 JUNK = re.compile(
-    r"sharedaddy|share|sharing|social|jp-relatedposts|related|yarpp|crp_related|addtoany|a2a_|author-?box|"
+    r"(?:^|[\s_-])(?:sharedaddy|share|sharing|social|jp-relatedposts|related|yarpp|crp_related|addtoany|a2a_|author-?box|"
     r"author-?bio|about-?author|saboxplugin|comments?-area|comment-respond|(?:^|[\s_-])ads?(?:$|[\s_-])|adsbygoogle|"
     r"advert|code-block-\d|ai-viewport|sponsor|newsletter|mc4wp|subscribe|post-navigation|nav-links|page-links|"
     r"breadcrumb|ez-toc|toc_container|wp-block-post-comments|post-tags|tags-links|printfriendly|wpcnt|"
     r"inline-related|read-more-links|heateor|shared-counts|swp_social|essb_|mashsb|sumome|wp-embedded-content|"
     r"likes-widget|kk-star|post-ratings|wpulike|advads|adrotate|ad-container|ad-slot|rp4wp|lwptoc|tnp-subscription|"
-    r"jp-post-flair|post-views|wp-block-jetpack-subscriptions|entry-meta|entry-footer|post-meta|byline",
+    r"jp-post-flair|post-views|wp-block-jetpack-subscriptions|entry-meta|entry-footer|post-meta|byline)",
     re.IGNORECASE,
 )
+#: Ids of non-article blocks, matched whole: ids elsewhere are anchors made from the text ("h-social-security").
+JUNK_IDS = {"jp-relatedposts", "jp-post-flair", "comments", "respond", "sharing", "toc_container", "ez-toc-container",
+            "related-posts", "share-buttons", "social-share", "author-box", "post-navigation"}
+#: Text elements are never dropped for their class: only the blocks around them are sharing, related posts…
+TEXT_TAGS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "table", "tr", "td", "th", "dt",
+             "dd", "strong", "em", "b", "i"}
 _TERM_CLASSES = re.compile(r"(?:^|\s)(?:category|tag|post_tag|format|type|status)-\S+")
 #: A content element with less text than this is double-checked against the paragraph-density heuristic.
 SHORT_CONTENT = 200
@@ -86,9 +92,13 @@ def clean_copy(container: etree._Element) -> etree._Element:
 
 
 def _is_junk(el: etree._Element) -> bool:
-    """True for a block whose class or id names sharing, related posts, ads, author boxes or the like."""
-    marks = f"{el.get('class') or ''} {el.get('id') or ''}".strip()
-    return bool(marks) and bool(JUNK.search(_TERM_CLASSES.sub(" ", marks)))
+    """True for a block whose class tokens (or a known id) name sharing, related posts, ads, author boxes…"""
+    if el.tag in TEXT_TAGS:
+        return False
+    if (el.get("id") or "").strip().lower() in JUNK_IDS:
+        return True
+    classes = el.get("class")
+    return bool(classes) and bool(JUNK.search(_TERM_CLASSES.sub(" ", classes)))
 
 
 def _unlazy(img: etree._Element) -> None:
