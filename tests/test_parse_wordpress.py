@@ -101,6 +101,12 @@ def test_fields_equal_wordpress_truth(folder: Path, wp_id: int):
         problems.append(f"published_at: got {post.published_at!r}, expected the instant {truth['published_at']!r}")
     expected_plain = {"wp_id": wp_id, "url": truth["url"], "comment_count": truth["comment_count"],
                       "language": site["language"], "site_name": site["name"], "is_wordpress": True}
+    if post.warnings:   # a crashing extractor only shows here: parse() turns it into a warning
+        problems.append(f"warnings: {post.warnings!r}")
+    if untexturize(post.authors) != untexturize([truth["author"]]) and truth["on_page"].get("author"):
+        problems.append(f"authors: got {post.authors!r}, expected [{truth['author']!r}]")
+    if not post.body_html or re.search(r"<(?:script|form|style)\b", post.body_html):
+        problems.append(f"body_html: empty or holding a script/form/style ({(post.body_html or '')[:80]!r})")
     for name, want in expected_plain.items():
         if getattr(post, name) != want:
             problems.append(f"{name}: got {getattr(post, name)!r}, expected {want!r}")

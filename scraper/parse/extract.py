@@ -1,6 +1,7 @@
 """The field-by-field extraction: each field takes the most trusted strategy that yields a value."""
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -14,6 +15,8 @@ from scraper.parse import body, comments, credits, dates, document, themes
 from scraper.parse.structured import Head, ld_list, ld_names, ld_text, read_head
 from scraper.parse.words import AUTHOR_LABEL, AUTHOR_PREFIX, WRITTEN_BY_LABELS
 from scraper.record import Post
+
+log = logging.getLogger(__name__)
 
 _WP_MARKERS = ("/wp-content/", "/wp-includes/", "api.w.org", 'content="WordPress', "wp-block-", "yoast-schema-graph",
                "rank-math-schema", "/wp-json/")
@@ -156,6 +159,7 @@ def _guarded(post: Post, field_name: str, extractor: Callable[[Post, Page], None
     try:
         extractor(post, page)
     except (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError, etree.LxmlError) as exc:
+        log.exception("%s extraction failed on %s", field_name, post.url or "a page")
         post.warnings.append(f"{field_name}: extraction failed ({type(exc).__name__}: {exc})")
 
 
