@@ -715,3 +715,26 @@ def test_headings_and_sections_with_anchor_ids_made_from_junk_words_stay_in_the_
     text = parse(page('<article id="post-42"><h1 class="entry-title">T</h1>' + content + '</article>')).body_text
     assert text.split("\n\n") == ["Intro paragraph.", "Social security reform", "Para A.", "Related work", "Para B.",
                                   "Share buybacks", "Para C.", "Para D."]
+
+
+_BIG_ARTICLE = ('<article id="post-7"><h1 class="entry-title">Big one</h1><div class="entry-content"><p>'
+                + "Real body text. " * 50 + '</p></div></article>')
+
+
+def test_a_huge_inline_script_or_data_uri_does_not_cost_the_article():
+    script = page(_BIG_ARTICLE, head='<script>var x="' + "A" * 20_000_000 + '";</script>', body_class="single postid-7")
+    post = parse(script.encode())
+    assert post.title == "Big one" and post.body_text.startswith("Real body text.")
+    image = page(_BIG_ARTICLE.replace("<p>", '<img src="data:image/png;base64,' + "QUJD" * 5_000_000 + '"><p>', 1),
+                 body_class="single postid-7")
+    post = parse(image.encode())
+    assert post.body_text.startswith("Real body text.")
+
+
+def test_a_tree_too_big_to_search_still_gives_its_declared_fields():
+    head = ('<title>Big one – Site</title><link rel="canonical" href="https://s.example/big/">'
+            '<meta property="og:title" content="Big one">')
+    comments = '<ol class="comment-list">' + '<li class="comment"><p>comment</p></li>' * 80_000 + '</ol>'
+    post = parse(page(_BIG_ARTICLE + comments, head=head, body_class="single postid-7"))
+    assert (post.url, post.wp_id, post.title) == ("https://s.example/big/", 7, "Big one")
+    assert any("elements" in w for w in post.warnings)

@@ -10,13 +10,18 @@ from lxml import etree, html
 
 #: Pages bigger than this are cut before parsing (a warning says so); real posts are far smaller.
 MAX_PARSE_BYTES = 8 * 1024 * 1024
-#: Trees with more elements than this (a WordPress post page has 1,000-10,000) get only page-level fields.
+#: Trees with more elements than this (a WordPress post page has 1,000-10,000) are read from their head only
+#: (canonical, JSON-LD, OpenGraph, body-class ID): the theme-table walks would take too long.
 MAX_ELEMENTS = 150_000
 #: Only this much of the page is shown to charset detection (enough to decide, cheap on big pages).
 DETECT_BYTES = 64 * 1024
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_:.\-]+)""", re.IGNORECASE)
 _HEADER_CHARSET = re.compile(r"""charset\s*=\s*["']?\s*([A-Za-z0-9_:.\-]+)""", re.IGNORECASE)
+#: Inline scripts (JSON-LD kept) and style blocks, and long data: URIs: removed from oversized pages before the cut.
+_CODE_BLOCK = re.compile(rb"<script\b(?![^>]*ld\+json)[^>]*>.*?</script\s*>|<style\b[^>]*>.*?</style\s*>",
+                         re.IGNORECASE | re.DOTALL)
+_DATA_URI = re.compile(rb"data:[^\"'\s)<>]{1024,}")
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 _WHITESPACE = re.compile(r"[ \t\n\r\f\v]+")   # no-break spaces stay: French typography puts them in titles
 #: Per WHATWG, pages labelled latin-1 or ascii are really decoded as windows-1252.
@@ -131,6 +136,8 @@ def build_tree(text: str, warnings: list[str]) -> html.HtmlElement | None:
         warnings.append("empty page: nothing to parse")
         return None
     raw = text.encode("utf-8", errors="replace")
+    if len(raw) > MAX_PARSE_BYTES:   # first drop what is never the post: inline code, styles, embedded files
+        raw = _DATA_URI.sub(b"data:,", _CODE_BLOCK.sub(b"", raw))
     if len(raw) > MAX_PARSE_BYTES:
         warnings.append(f"page is {len(raw) // 1024 // 1024} MB; only its first {MAX_PARSE_BYTES // 1024 // 1024} MB "
                         "were parsed")
@@ -150,7 +157,8 @@ def too_big(root: etree._Element, warnings: list[str]) -> bool:
     """True (with a warning) for trees too large to search field by field in reasonable time."""
     elements = int(root.xpath("count(//*)"))
     if elements > MAX_ELEMENTS:
-        warnings.append(f"page has {elements} HTML elements (more than {MAX_ELEMENTS}): post fields left empty")
+        warnings.append(f"page has {elements} HTML elements (more than {MAX_ELEMENTS}): only the fields "
+                        "its head declares were read")
         return True
     return False
 

@@ -68,10 +68,7 @@ def extract_into(post: Post, html: bytes | str, url: str | None, headers: Mappin
     if root is None:
         post.url = url
         return
-    if document.too_big(root, post.warnings):
-        post.url = url
-        return
-    page = _page(root, url, post.warnings)
+    page = _page(root, url, post.warnings, head_only=document.too_big(root, post.warnings))
     post.url = _canonical(page, url)
     page.base_url = post.url or url
     _set(post, "language", _language(page))
@@ -108,11 +105,14 @@ def _to_text(html: bytes | str, headers: Mapping[str, str] | None, warnings: lis
     return data_text
 
 
-def _page(root: etree._Element, url: str | None, warnings: list[str]) -> Page:
-    """Read the head and locate the post's container."""
+def _page(root: etree._Element, url: str | None, warnings: list[str], head_only: bool = False) -> Page:
+    """Read the head and locate the post's container (head_only: an empty body keeping only its classes, so
+    a huge tree still gives its declared fields without the theme-table walks)."""
     head = read_head(root, warnings)
     page_body = root.find("body")
     page_body = page_body if page_body is not None else root
+    if head_only:
+        page_body = etree.Element("body", {"class": page_body.get("class") or ""})
     article = head.article(urljoin(url or "", head.first_link("canonical") or head.first_meta("og:url") or ""))
     webpages = head.nodes_of(*_WEBPAGE_TYPES)
     page = Page(root=root, body=page_body, scope=page_body, head=head, base_url=url, article=article,
