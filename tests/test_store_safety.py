@@ -306,6 +306,15 @@ REPARSER = textwrap.dedent("""
 """)
 
 
+def reparsed_so_far(path) -> int:
+    """Posts a reparse has already stamped with the current parser version (it commits them in batches)."""
+    conn = sqlite3.connect(path, timeout=30)
+    try:
+        return conn.execute("SELECT count(*) FROM post_state WHERE parser_version != 'old'").fetchone()[0]
+    finally:
+        conn.close()
+
+
 def test_sigkill_mid_reparse_leaves_a_consistent_archive_and_a_rerun_completes(tmp_path):
     from pathlib import Path
 
@@ -316,7 +325,7 @@ def test_sigkill_mid_reparse_leaves_a_consistent_archive_and_a_rerun_completes(t
     titled = 0
     with Archive(path) as arc:
         site = arc.upsert_site("https://reparse.example/")
-        for copy in range(12):
+        for copy in range(20):
             for index, page in enumerate(pages):
                 body = page.read_bytes().replace(b"</body>", f"<!-- copy {copy} -->".encode() + b"</body>", 1)
                 sha = arc.record_fetch(None, f"https://reparse.example/{copy}/{index}/", status=200, body=body)
@@ -327,14 +336,16 @@ def test_sigkill_mid_reparse_leaves_a_consistent_archive_and_a_rerun_completes(t
                     titled += 1
                 arc.save_post(post, site_id=site, page_sha256=sha)
         arc.conn.execute("UPDATE post_state SET parser_version = 'old'")
-    kills = 0
-    for delay in (0.4, 0.9, 1.4, 0.6):
+    kills, stamped = 0, 0
+    for _ in range(4):   # kill each run right after it commits a batch (progress seen), not after a fixed delay
         child = subprocess.Popen([sys.executable, "-c", REPARSER, str(path)], stdout=subprocess.PIPE, text=True)
-        time.sleep(delay)
+        while child.poll() is None and reparsed_so_far(path) <= stamped:
+            time.sleep(0.005)
         if child.poll() is None:
             child.send_signal(signal.SIGKILL)
             kills += 1
         child.communicate()
+        stamped = reparsed_so_far(path)
         conn = check_consistent(path)
         assert conn.execute("SELECT count(*) FROM post_versions WHERE reason = 'reparse' "
                             "GROUP BY post_id HAVING count(*) > 1").fetchall() == []

@@ -12,15 +12,17 @@ import threading
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
-
-import sqlite_utils
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 from scraper.exceptions import ArchiveError, ArchiveLocked
 from scraper.record import TRACKED_FIELDS, Post
 from scraper.store import compare
 from scraper.store.connection import DEFAULT_BUSY_TIMEOUT, connect, prepare, sqlite_errors, utc_now
 from scraper.store.pages import PackedPage, PageCodec
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 log = logging.getLogger("scraper.store")
 
@@ -103,10 +105,16 @@ class Archive:
                 self.conn.close()
                 raise
         self.conn.row_factory = sqlite3.Row
-        self.db = sqlite_utils.Database(self.conn)
         self.codec = PageCodec(self.conn)
 
     # -- plumbing ---------------------------------------------------------------------------------
+
+    @cached_property
+    def db(self) -> "sqlite_utils.Database":
+        """The connection as a sqlite-utils Database (imported on first use: it pulls in numpy, ~70 ms)."""
+        import sqlite_utils
+
+        return sqlite_utils.Database(self.conn)
 
     def close(self) -> None:
         """Close the connection (SQLite checkpoints the WAL when the last connection closes)."""
