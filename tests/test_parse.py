@@ -738,3 +738,28 @@ def test_a_tree_too_big_to_search_still_gives_its_declared_fields():
     post = parse(page(_BIG_ARTICLE + comments, head=head, body_class="single postid-7"))
     assert (post.url, post.wp_id, post.title) == ("https://s.example/big/", 7, "Big one")
     assert any("elements" in w for w in post.warnings)
+
+
+def test_related_post_cards_do_not_make_a_single_post_a_listing():
+    cards = "".join(f'<article id="post-{i}" class="post"><h3><a href="/p{i}/">Other {i}</a></h3></article>'
+                    for i in range(10, 14))
+    post = parse(page('<article id="post-5"><h1 class="entry-title">Own</h1><div class="entry-content"><p>'
+                      + "Long text. " * 60 + '</p></div></article><section class="related-posts">' + cards
+                      + '</section>', body_class=""))
+    assert post.title == "Own" and not any("listing" in w for w in post.warnings)
+
+
+def test_a_listing_of_post_class_articles_without_ids_or_body_classes_is_a_listing():
+    articles = "".join(f'<article class="post type-post hentry"><h2 class="entry-title">Post {i}</h2>'
+                       f'<div class="entry-content"><p>Teaser {i}</p></div></article>' for i in range(6))
+    assert_empty_with_warning(parse(page(articles, body_class="")), "listing")
+
+
+def test_a_static_front_page_with_a_posts_grid_is_a_listing_but_a_plain_front_page_is_not():
+    articles = "".join(f'<article id="post-{i}" class="post"><h2 class="entry-title">Post {i}</h2></article>'
+                       for i in range(6))
+    assert_empty_with_warning(parse(page(articles, body_class="home page-template-default page page-id-2")),
+                              "listing")
+    plain = parse(page('<article id="post-2" class="page"><h1 class="entry-title">Welcome</h1>' + CONTENT
+                       + '</article>', body_class="home page-template-default page page-id-2"))
+    assert plain.title == "Welcome"

@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 _WP_MARKERS = ("/wp-content/", "/wp-includes/", "api.w.org", 'content="WordPress', "wp-block-", "yoast-schema-graph",
                "rank-math-schema", "/wp-json/")
 _LISTING_CLASSES = {"home", "blog", "archive", "category", "tag", "search", "author", "date", "paged", "tax"}
+_INDEX_CLASSES = {"home", "blog", "archive"}
 _SINGLE_CLASSES = {"single", "single-post", "page", "singular", "attachment"}
 _POST_ID_CLASS = re.compile(r"(?:^|\s)postid-(\d+)(?:\s|$)")
 _SHORTLINK_ID = re.compile(r"[?&]p=(\d+)\b")
@@ -75,7 +76,8 @@ def extract_into(post: Post, html: bytes | str, url: str | None, headers: Mappin
     _set(post, "site_name", _site_name(page))
     listing = _listing_size(page)
     if listing:
-        post.warnings.append(f"listing page ({listing} posts), not a single post: post fields left empty")
+        post.warnings.append(f"listing page ({listing} post{'s' if listing > 1 else ''}), not a single post: "
+                             "post fields left empty")
         return
     for field_name, extractor in _EXTRACTORS:
         _guarded(post, field_name, extractor, page)
@@ -145,13 +147,30 @@ def _body_post_id(page: Page) -> int | None:
 
 def _listing_size(page: Page) -> int:
     """How many posts a listing page (home, archive, search) shows; 0 for a single post or page."""
-    classes = set((page.body.get("class") or "").split())
-    if classes & _SINGLE_CLASSES or _body_post_id(page):
+    if _body_post_id(page):
         return 0
-    posts = [a for a in themes.ARTICLES(page.body) if (a.get("id") or "").startswith("post-")]
+    classes = set((page.body.get("class") or "").split())
+    posts = [a for a in themes.ARTICLES(page.body) if _is_post_article(a)
+             and not themes.inside(a, page.body, themes.BOILERPLATE)]
+    if classes & _SINGLE_CLASSES:   # a static front page ("home page") is a listing only with a grid of posts
+        return len(posts) if classes & _INDEX_CLASSES and len(posts) >= 2 else 0
     if classes & _LISTING_CLASSES:
         return max(len(posts), 1)
-    return len(posts) if len(posts) >= 3 else 0
+    if len(posts) >= 3 and not _one_main_article(posts):
+        return len(posts)
+    return 0
+
+
+def _is_post_article(article: etree._Element) -> bool:
+    """An <article> printed by post_class(): id post-N, or the post / type-post / hentry classes."""
+    return (article.get("id") or "").startswith("post-") or bool(
+        {"post", "type-post", "hentry"} & set((article.get("class") or "").split()))
+
+
+def _one_main_article(posts: list[etree._Element]) -> bool:
+    """True when exactly one of the articles is a whole post (an h1 and long text): the others are cards."""
+    main = [a for a in posts if a.find(".//h1") is not None and len(a.text_content()) > 500]
+    return len(main) == 1
 
 
 def _guarded(post: Post, field_name: str, extractor: Callable[[Post, Page], None], page: Page) -> None:
