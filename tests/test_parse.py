@@ -763,3 +763,13 @@ def test_a_static_front_page_with_a_posts_grid_is_a_listing_but_a_plain_front_pa
     plain = parse(page('<article id="post-2" class="page"><h1 class="entry-title">Welcome</h1>' + CONTENT
                        + '</article>', body_class="home page-template-default page page-id-2"))
     assert plain.title == "Welcome"
+
+
+@pytest.mark.parametrize("caption,credit", [
+    ("Photo de famille du G7 à Biarritz, le 25 août 2019.", None), ("Image de synthèse du futur stade", None),
+    ("La photo by night de la tour Eiffel", None), ("Copyright free image", None),
+    ("Le port (Photo Reuters)", "Reuters"), ("© 2024 Reuters. All rights reserved", "Reuters"),
+    ("Le pont. © Jean Dupont, tous droits réservés", "Jean Dupont"),
+])
+def test_everyday_captions_are_not_credits_and_credit_tails_are_trimmed(caption, credit):
+    assert credit_from_text(caption) == credit

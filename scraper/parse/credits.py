@@ -32,6 +32,9 @@ _AGENCIES = re.compile(
 #: A line that is only a credit: it starts with a label ("Photo : …", "©…", "Foto di …").
 _CREDIT_LINE = re.compile(rf"^\s*(?:©|\(c\)|copyright\b|(?:{_LABEL_WORDS})\s*(?::|-|–|—)|"
                           r"(?:photo|photos|image|foto|fotos)\s+(?:by|de|di|von|door|par)\b)", re.IGNORECASE)
+_RIGHTS_RESERVED = re.compile(
+    r"[\s.,;-]*\b(?:all rights reserved|tous droits réservés|alle rechte vorbehalten|todos los derechos reservados|"
+    r"tutti i diritti riservati|todos os direitos reservados|alle rechten voorbehouden)\.?\s*$", re.IGNORECASE)
 _DR = re.compile(r"(?:^|[\s.])(?:photo\s+)?(DR|D\.R\.)\s*\.?$", re.IGNORECASE)
 
 
@@ -55,6 +58,8 @@ def credit_from_text(caption: str | None) -> str | None:
         return None
     for pattern in (_LABELLED, _PREPOSITION_LABEL, _COPYRIGHT, _BARE_LABEL):
         match = _last_match(pattern, text)
+        if match and pattern in (_PREPOSITION_LABEL, _COPYRIGHT) and not _looks_like_a_name(match.group("credit")):
+            continue   # "Photo de famille du G7", "Image de synthèse", "by night", "Copyright free image"
         if match:
             credit = _tidy(match.group("credit"))
             if credit and pattern is _COPYRIGHT:
@@ -76,6 +81,14 @@ def credit_from_text(caption: str | None) -> str | None:
     return None
 
 
+def _looks_like_a_name(credit: str) -> bool:
+    """True for what can follow "Photo de/by" or "©": a capitalised name, a handle or a year, a few words long,
+    with no date (a lower-case word there is a description: "photo de famille", "photo by night")."""
+    words = credit.split()
+    return (bool(words) and len(words) <= 8 and not words[0][0].islower()
+            and not re.search(r"\b\d{1,2}(?:er)?\s+\w+\s+(?:19|20)\d{2}\b", credit))
+
+
 def is_credit_line(text: str) -> bool:
     """True for a short line that is only a photo credit ("Photo : Reuters", "© AFP"), as printed under images."""
     return len(text) <= 120 and bool(_CREDIT_LINE.match(text)) and credit_from_text(text) is not None
@@ -94,7 +107,7 @@ def _last_match(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
 
 def _strip_label(text: str) -> str | None:
     """A credit element's text without a leading label ("Credit: X" -> "X")."""
-    for pattern in (_LABELLED, _PREPOSITION_LABEL, _COPYRIGHT):
+    for pattern in (_LABELLED, _PREPOSITION_LABEL, _COPYRIGHT, _BARE_LABEL):
         match = pattern.search(text)
         if match:
             return _tidy(match.group("credit"))
@@ -102,8 +115,8 @@ def _strip_label(text: str) -> str | None:
 
 
 def _tidy(credit: str) -> str | None:
-    """Trim wrapping punctuation around a credit."""
-    credit = clean_text(credit).strip(" .;,")
+    """Trim wrapping punctuation and "All rights reserved" tails around a credit."""
+    credit = _RIGHTS_RESERVED.sub("", clean_text(credit)).strip(" .;,")
     if credit.endswith(")") and credit.count("(") < credit.count(")"):
         credit = credit[:-1].rstrip(" .;,")
     credit = credit.strip(" .;,")
