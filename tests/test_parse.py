@@ -773,3 +773,32 @@ def test_a_static_front_page_with_a_posts_grid_is_a_listing_but_a_plain_front_pa
 ])
 def test_everyday_captions_are_not_credits_and_credit_tails_are_trimmed(caption, credit):
     assert credit_from_text(caption) == credit
+
+
+@pytest.mark.parametrize("language,iso_date", [("en-US", "2025-03-04"), ("en-GB", "2025-04-03"),
+                                                ("fr-FR", "2025-04-03"), (None, "2025-04-03")])
+def test_numeric_dates_follow_the_page_language(language, iso_date):
+    assert text_date("03/04/2025", language) == iso_date
+
+
+def test_numeric_date_on_a_us_english_page_is_month_first():
+    html = page('<article id="post-42"><h1 class="entry-title">T</h1><span class="posted-on">03/04/2025</span>'
+                + CONTENT + '</article>', lang="en-US")
+    assert parse(html).published_at == "2025-03-04"
+
+
+def test_a_stray_nul_byte_does_not_make_a_page_binary():
+    data = page('<article id="post-42"><h1 class="entry-title">Real page</h1>' + CONTENT + '</article>').encode()
+    post = parse(data.replace(b"<body", b"\x00<body", 1))
+    assert post.title == "Real page" and any("NUL" in w for w in post.warnings)
+
+
+def test_utf8_page_declaring_latin1_in_its_meta_is_read_as_utf8():
+    data = LATIN.format(meta="<meta charset='iso-8859-1'>").encode("utf-8")
+    post = parse(data)
+    assert post.title == "Café déjà vu – “Noël” à Sète" and any("UTF-8" in w for w in post.warnings)
+
+
+def test_utf16_without_a_bom_is_decoded():
+    post = parse(LATIN.format(meta="").encode("utf-16-le"))
+    assert post.title == "Café déjà vu – “Noël” à Sète"

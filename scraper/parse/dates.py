@@ -12,6 +12,8 @@ from scraper.parse.words import MONTHS
 _ISO_LIKE = re.compile(r"^\s*\d{4}-\d{2}-\d{2}")
 _NUMERIC = re.compile(r"\b(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})\b|\b(\d{1,2})[/.](\d{1,2})[/.](\d{4})\b")
 _WORDS = re.compile(r"[^\W\d_]+\.?|\d{1,4}(?:er|st|nd|rd|th|º|°)?", re.UNICODE)
+#: Page languages that print numeric dates month first.
+_MONTH_FIRST = {"en-us", "en"}
 #: Two unrelated defaults: a part of the date missing from the text shows up as a difference between the readings.
 _DEFAULTS = (datetime(2001, 1, 1), datetime(2002, 2, 2))
 _TIME = re.compile(r"\b(\d{1,2})[:h](\d{2})(?::(\d{2}))?\s*([ap]\.?m\.?)?", re.IGNORECASE)
@@ -62,12 +64,13 @@ def _fold(word: str) -> str:
                                                if not unicodedata.combining(c))
 
 
-def text_date(text: str | None) -> str | None:
+def text_date(text: str | None, language: str | None = None) -> str | None:
     """A date printed as words in fr/en/de/es/it/pt/nl ("24 juin 2025", "June 24, 2025", "24. Juni 2025"), or
     numerically (2025-06-24, 24/06/2025), as ISO 8601 (date, plus time when printed); None when absent."""
     if not text:
         return None
-    found = _numeric_date(text) or _worded_date(text)
+    found = _numeric_date(text, month_first=(language or "").lower().replace("_", "-") in _MONTH_FIRST) or \
+        _worded_date(text)
     if found is None:
         return None
     clock = _TIME.search(text)
@@ -80,16 +83,18 @@ def text_date(text: str | None) -> str | None:
     return found.isoformat()
 
 
-def _numeric_date(text: str) -> date | None:
-    """2025-06-24, 2025/06/24 or 24/06/2025 (day first, as in every supported language but English)."""
+def _numeric_date(text: str, month_first: bool = False) -> date | None:
+    """2025-06-24, 2025/06/24 or 24/06/2025 (day first, as in every supported language but US English, where
+    03/04/2025 is March 4; a number above 12 settles the order either way)."""
     match = _NUMERIC.search(text)
     if not match:
         return None
     if match.group(1):
-        year, month, day = int(match.group(1)), int(match.group(2)), int(match.group(3))
-    else:
-        day, month, year = int(match.group(4)), int(match.group(5)), int(match.group(6))
-    return _date(year, month, day)
+        return _date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+    first, second, year = int(match.group(4)), int(match.group(5)), int(match.group(6))
+    if (month_first and first <= 12) or second > 12:
+        first, second = second, first
+    return _date(year, second, first)
 
 
 def _worded_date(text: str) -> date | None:

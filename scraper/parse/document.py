@@ -77,14 +77,27 @@ def gunzip(data: bytes, warnings: list[str]) -> bytes:
 
 
 def looks_binary(data: bytes) -> bool:
-    """True for bytes that are clearly not text (NUL bytes or many control bytes near the start)."""
+    """True for bytes that are clearly not text (many control bytes near the start; a stray NUL is not enough)."""
     head = data[:4096]
     if not head:
         return False
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or _bomless_utf16(head):
         return False
     controls = sum(1 for b in head if b < 9 or 13 < b < 32)
-    return b"\x00" in head or controls > len(head) * 0.05
+    return controls > len(head) * 0.05
+
+
+def _bomless_utf16(head: bytes) -> str | None:
+    """'utf-16-le' or 'utf-16-be' for text saved as UTF-16 without a BOM (ASCII markup with a NUL beside each
+    character), else None."""
+    if len(head) < 16:
+        return None
+    even, odd = head[0::2], head[1::2]
+    if odd.count(0) > 0.9 * len(odd) and even.count(0) < 0.1 * len(even):
+        return "utf-16-le"
+    if even.count(0) > 0.9 * len(even) and odd.count(0) < 0.1 * len(odd):
+        return "utf-16-be"
+    return None
 
 
 def decode(data: bytes, headers: Mapping[str, str] | None, warnings: list[str]) -> str:
@@ -93,9 +106,21 @@ def decode(data: bytes, headers: Mapping[str, str] | None, warnings: list[str]) 
     for bom, name in boms:
         if data.startswith(bom):
             return data[len(bom):].decode(name, errors="replace")
-    declared = [("HTTP", _codec(header_charset(headers)))]
+    utf16 = _bomless_utf16(data[:4096])
+    if utf16:
+        warnings.append(f"page is {utf16.upper()} without a byte-order mark")
+        return data.decode(utf16, errors="replace")
+    if b"\x00" in data:   # stray NULs (a broken save) are not text; the rest of the page still is
+        warnings.append(f"{data.count(0)} NUL byte(s) dropped")
+        data = data.replace(b"\x00", b"")
+    http = _codec(header_charset(headers))
+    declared = [("HTTP", http)]
     meta = _META_CHARSET.search(data[:DETECT_BYTES])
-    declared.append(("meta", _codec(meta.group(1).decode("ascii", "replace")) if meta else None))
+    meta_codec = _codec(meta.group(1).decode("ascii", "replace")) if meta else None
+    if not http and meta_codec == "cp1252" and _multibyte_utf8(data):
+        warnings.append("page declares charset windows-1252 (meta) but is UTF-8; read as UTF-8")
+        return data.decode("utf-8")
+    declared.append(("meta", meta_codec))
     for origin, name in declared:
         if name and not name.startswith("utf-16"):
             try:
@@ -112,6 +137,17 @@ def decode(data: bytes, headers: Mapping[str, str] | None, warnings: list[str]) 
         warnings.append(f"{bad} invalid UTF-8 byte sequence(s) replaced")
         return text
     return data.decode(_detect(data), errors="replace")
+
+
+def _multibyte_utf8(data: bytes) -> bool:
+    """True for bytes that are valid UTF-8 and use multibyte sequences (a Latin page would not decode so)."""
+    if data.isascii():
+        return False
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _detect(data: bytes) -> str:

@@ -465,11 +465,12 @@ def _dates(post: Post, page: Page) -> None:
             value = dates.iso(page.head.first_meta(*meta_names))
             found = (value, "meta:" + next(n for n in meta_names if page.head.first_meta(n))) if value else None
         if not found:
-            found, published_el = _displayed_date(page, table, published_el if field_name == "modified_at" else None)
+            found, published_el = _displayed_date(page, table, published_el if field_name == "modified_at" else None,
+                                                  post.language)
         _set(post, field_name, found)
 
 
-def _displayed_date(page: Page, table: list, not_this: etree._Element | None = None
+def _displayed_date(page: Page, table: list, not_this: etree._Element | None = None, language: str | None = None
                     ) -> tuple[tuple[str, str] | None, etree._Element | None]:
     """A date from the theme's markup (machine attributes first, else the localised text) and its element;
     not_this skips the element already read as the publication date (a <time class="entry-date updated">)."""
@@ -486,7 +487,7 @@ def _displayed_date(page: Page, table: list, not_this: etree._Element | None = N
                 value = dates.iso(text) if dates.looks_iso(text) else None   # Avada's hidden "updated" span
                 if value:
                     return (value, f"theme:{name}"), el
-                value = dates.text_date(text)
+                value = dates.text_date(text, language)
                 if value:
                     return (value, f"theme:{name}:text"), el
     return None, None
