@@ -3,8 +3,10 @@
 None of these snippets was captured from a live site; real-WordPress pages are in test_parse_wordpress.py."""
 from __future__ import annotations
 
+import gzip
 import json
 import pickle
+from pathlib import Path
 
 import lxml.html
 import pytest
@@ -23,6 +25,7 @@ def page(body: str, head: str = "", body_class: str = "single single-post postid
             f'<body class="{body_class}">{body}</body></html>')
 
 
+FIXTURES = Path(__file__).parent / "fixtures"
 CONTENT = '<div class="entry-content"><p>First paragraph of the post.</p><p>Second paragraph.</p></div>'
 
 
@@ -802,3 +805,21 @@ def test_utf8_page_declaring_latin1_in_its_meta_is_read_as_utf8():
 def test_utf16_without_a_bom_is_decoded():
     post = parse(LATIN.format(meta="").encode("utf-16-le"))
     assert post.title == "Café déjà vu – “Noël” à Sète"
+
+
+def test_a_feed_is_not_a_post_and_says_so():
+    feed = gzip.decompress(next(FIXTURES.glob("wordpress/*/http/feed.gz")).read_bytes())
+    post = parse(feed)
+    assert_empty_with_warning(post, "XML")
+
+
+def test_a_superscript_digit_is_not_a_comment_count():
+    post = parse(page('<article id="post-42"><h1 class="entry-title">T</h1><span itemprop="commentCount" '
+                      'content="²">²</span>' + CONTENT + '</article>'))
+    assert not any("extraction failed" in w for w in post.warnings)
+
+
+def test_language_from_content_language_says_so():
+    post = parse(page(CONTENT, head='<meta http-equiv="content-language" content="de-DE">', lang="").replace(
+        ' lang=""', ""))
+    assert (post.language, post.sources.get("language")) == ("de-DE", "meta:content-language")

@@ -41,7 +41,7 @@ def comment_count(scope: etree._Element, page: etree._Element, present: set[str]
         for name, elements in rules:
             for el in elements:
                 value = el.get("content") or el.get("data-comments-count")
-                count = int(value) if value and value.strip().isdigit() else count_from_text(
+                count = int(value) if value and value.strip().isdecimal() else count_from_text(
                     visible_text(el), needs_noun=name.endswith("anchor"))
                 if count is not None:
                     return count, f"theme:{name}"

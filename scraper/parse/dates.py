@@ -104,7 +104,7 @@ def _worded_date(text: str) -> date | None:
         month = MONTHS.get(_fold(token))
         if month is None:
             continue
-        numbers = [int(re.match(r"\d+", t).group()) for t in tokens[max(0, index - 3):index + 4] if t[0].isdigit()]
+        numbers = [int(re.match(r"\d+", t).group()) for t in tokens[max(0, index - 3):index + 4] if t[0].isdecimal()]
         years = [n for n in numbers if n >= 1000]
         days = [n for n in numbers if 1 <= n <= 31]
         if years and days:

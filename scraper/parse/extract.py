@@ -21,6 +21,8 @@ log = logging.getLogger(__name__)
 _WP_MARKERS = ("/wp-content/", "/wp-includes/", "api.w.org", 'content="WordPress', "wp-block-", "yoast-schema-graph",
                "rank-math-schema", "/wp-json/")
 _LISTING_CLASSES = {"home", "blog", "archive", "category", "tag", "search", "author", "date", "paged", "tax"}
+_XML_DOCUMENT = re.compile(r"\s*(?:<\?xml[^>]*>\s*)?(?:<\?xml-stylesheet[^>]*>\s*)?(?:<!--.*?-->\s*)*"
+                           r"<(rss|feed|rdf:RDF|urlset|sitemapindex)\b", re.DOTALL)
 _INDEX_CLASSES = {"home", "blog", "archive"}
 _SINGLE_CLASSES = {"single", "single-post", "page", "singular", "attachment"}
 _POST_ID_CLASS = re.compile(r"(?:^|\s)postid-(\d+)(?:\s|$)")
@@ -65,6 +67,11 @@ def extract_into(post: Post, html: bytes | str, url: str | None, headers: Mappin
     if text is None:
         return
     post.is_wordpress = any(marker in text for marker in _WP_MARKERS)
+    feed = _XML_DOCUMENT.match(text)
+    if feed:
+        post.url = url
+        post.warnings.append(f"not an HTML page: an XML document (<{feed.group(1)}>), e.g. a feed or sitemap")
+        return
     root = document.build_tree(text, post.warnings)
     if root is None:
         post.url = url
@@ -203,7 +210,8 @@ def _language(page: Page) -> tuple[str, str] | None:
     """The page language as a BCP 47 tag (fr-FR): <html lang>, JSON-LD inLanguage, og:locale."""
     candidates = [(page.head.html_lang, "html:lang"),
                   (ld_text(page.article.get("inLanguage")) if page.article else None, "jsonld:inLanguage"),
-                  (page.head.first_meta("og:locale", "content-language"), "meta:og:locale")]
+                  (page.head.first_meta("og:locale"), "meta:og:locale"),
+                  (page.head.first_meta("content-language"), "meta:content-language")]
     for value, source in candidates:
         if value and value.strip():
             return value.strip().replace("_", "-"), source
@@ -265,7 +273,7 @@ def _wp_id(post: Post, page: Page) -> None:
             _set(post, "wp_id", (int(match.group(1)), source))
             return
     field = page.body.xpath('.//input[@name="comment_post_ID"]/@value')
-    if field and str(field[0]).isdigit():
+    if field and str(field[0]).isdecimal():
         _set(post, "wp_id", (int(field[0]), "wp-core:comment-form"))
 
 
@@ -616,7 +624,7 @@ def _comment_count(post: Post, page: Page) -> None:
     """Comment count: JSON-LD commentCount, then the theme's count texts, headings, listed comments, open form."""
     if page.article:
         value = page.article.get("commentCount")
-        if isinstance(value, (int, str)) and str(value).strip().isdigit():
+        if isinstance(value, (int, str)) and str(value).strip().isdecimal():
             _set(post, "comment_count", (int(value), "jsonld:commentCount"))
             return
     count, source = comments.comment_count(page.scope, page.body, page.classes)

@@ -80,7 +80,7 @@ def read_head(root: etree._Element, warnings: list[str]) -> Head:
     head_el = root.find("head")
     for el in root.iter("meta", "link", "script"):
         if el.tag == "meta":
-            key = (el.get("property") or el.get("name") or "").strip().lower()
+            key = (el.get("property") or el.get("name") or el.get("http-equiv") or "").strip().lower()
             if not key and el.get("itemprop") and head_el is not None and el.getparent() is head_el:
                 # microdata in the body belongs to whichever card holds it (tickers, related posts): the theme
                 # tables read it inside the post's container; only the head's speaks for the page
