@@ -823,3 +823,9 @@ def test_language_from_content_language_says_so():
     post = parse(page(CONTENT, head='<meta http-equiv="content-language" content="de-DE">', lang="").replace(
         ' lang=""', ""))
     assert (post.language, post.sources.get("language")) == ("de-DE", "meta:content-language")
+
+
+def test_the_parse_package_is_callable_like_the_function():
+    import importlib
+    package = importlib.import_module("scraper.parse")
+    assert package(page(CONTENT)).body_text == parse(page(CONTENT)).body_text

@@ -1,7 +1,15 @@
-"""parse(html, url) -> Post: pure extraction of a WordPress post from its saved HTML."""
+"""parse(html, url) -> Post: pure extraction of a WordPress post from its saved HTML.
+
+The package itself is callable (`scraper.parse(html)` calls parse()), so `scraper.parse` can stay the package
+and `import scraper.parse.document as d` keeps working. Pitfall while `scraper/__init__.py` still does
+`from scraper.parse import parse`: that rebinds the attribute `scraper.parse` to the function, so import the
+submodules with `from scraper.parse import document` or `importlib.import_module("scraper.parse.document")`.
+"""
 from __future__ import annotations
 
 import logging
+import sys
+import types
 from collections.abc import Mapping
 
 from scraper.record import Post
@@ -23,3 +31,14 @@ def parse(html: bytes | str, url: str | None = None, headers: Mapping[str, str] 
         log.exception("parser failed on %s", url or "a page")
         post.warnings.append(f"parser error, record incomplete: {type(exc).__name__}: {exc}")
     return post
+
+
+class _CallablePackage(types.ModuleType):
+    """The scraper.parse package, callable as parse() itself."""
+
+    def __call__(self, html: bytes | str, url: str | None = None, headers: Mapping[str, str] | None = None) -> Post:
+        """parse(html, url, headers)."""
+        return parse(html, url, headers)
+
+
+sys.modules[__name__].__class__ = _CallablePackage
