@@ -41,36 +41,47 @@ def main() -> None:
 
 @main.command("parse")
 @click.argument("files", nargs=-1, required=True, type=click.Path(allow_dash=True, dir_okay=False))
-@click.option("--url", help="URL the page was fetched from (default: its canonical link).")
+@click.option("--url", help="URL the page was fetched from (default: its canonical link); one FILE only.")
 @click.option("--format", "fmt", type=click.Choice(["json", "jsonl"]), default=None,
-              help="json: one indented object (default for one file); jsonl: one line per file (default for several).")
+              help="json: one indented object, or an array of them for several files (default for one file); "
+                   "jsonl: one line per file (default for several).")
 def parse_cmd(files: tuple[str, ...], url: str | None, fmt: str | None) -> None:
     """Parse saved WordPress pages and print their records as JSON.
 
-    Nothing is fetched and nothing is written: FILE is read from disk ('-' for standard input).
+    Nothing is fetched and nothing is written: FILE is read from disk ('-' for standard input, once).
 
     \b
     Examples:
       scraper parse saved/post.html
       scraper parse --url https://site.example/2025/06/post/ post.html
-      scraper parse pages/*.html > records.jsonl
+      scraper parse --format jsonl pages/*.html > records.jsonl
     """
+    from pathlib import Path
+
     from scraper.parse import parse
 
+    if url and len(files) > 1:
+        raise click.UsageError("--url names the address of one page: give it with one FILE only")
+    if files.count("-") > 1:
+        raise click.UsageError("standard input ('-') can be read only once")
     fmt = fmt or ("json" if len(files) == 1 else "jsonl")
-    unreadable = 0
+    records, unreadable = [], 0
     for name in files:
         try:
-            data = sys.stdin.buffer.read() if name == "-" else open(name, "rb").read()
+            data = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
         except OSError as exc:   # skip it, say so, parse the others; exit 1 (partial) at the end
             click.echo(f"scraper: cannot read {name}: {exc.strerror}", err=True)
             unreadable += 1
             continue
         record = parse(data, url=url).to_dict()
-        if fmt == "json":
-            click.echo(json.dumps(record, ensure_ascii=False, indent=2))
-        else:
+        if fmt == "jsonl":
             click.echo(json.dumps(record, ensure_ascii=False))
+        else:
+            records.append(record)
+    if fmt == "json":
+        shown = records[0] if len(files) == 1 and records else records
+        if len(files) > 1 or records:
+            click.echo(json.dumps(shown, ensure_ascii=False, indent=2))
     if unreadable:
         sys.exit(1)
 

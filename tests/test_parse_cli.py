@@ -55,3 +55,19 @@ def test_unreadable_file_is_reported_and_the_others_still_parsed(tmp_path):
     lines = [line for line in result.stdout.splitlines() if line.startswith("{")]
     assert [json.loads(line)["wp_id"] for line in lines] == [1, 2]
     assert "missing.html" in result.stderr
+
+
+def test_format_json_with_several_files_prints_one_json_array(tmp_path):
+    result = CliRunner().invoke(main, ["parse", "--format", "json", *write_pages(tmp_path, 3)])
+    assert result.exit_code == 0, result.output
+    assert [record["wp_id"] for record in json.loads(result.output)] == [1, 2, 3]
+
+
+def test_url_with_several_files_is_refused(tmp_path):
+    result = CliRunner().invoke(main, ["parse", "--url", "https://s.example/x/", *write_pages(tmp_path, 2)])
+    assert result.exit_code == 2 and "one FILE" in result.output
+
+
+def test_stdin_twice_is_refused():
+    result = CliRunner().invoke(main, ["parse", "-", "-"], input="<p>x</p>")
+    assert result.exit_code == 2 and "once" in result.output
