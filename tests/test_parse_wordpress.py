@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import collections
 import gzip
+import hashlib
 import json
 import os
 import re
@@ -21,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from scraper.parse import parse
+from scraper.parse import OUTPUT_DIGESTS, PARSER_VERSION, parse
 from scraper.record import Post
 
 FIXTURES = Path(os.environ.get("SCRAPER_WP_FIXTURES", Path(__file__).parent / "fixtures" / "wordpress"))
@@ -139,3 +140,29 @@ def test_the_users_seed_post(folder: Path):
     assert post.body_text.endswith("Source : Communiqué de l’OTAN.")
     if seed["on_page"]["photo_credit"]:   # block themes print no featured-image caption
         assert post.photo_credit == "@OTAN"
+
+
+def output_digest() -> str:
+    """sha256 of parse() output over every fixture page (real WordPress pages, feeds, and the hand-written themes)."""
+    fixtures = Path(__file__).parent / "fixtures"
+    files = sorted([*fixtures.glob("wordpress/*/**/*.gz"), *fixtures.glob("themes/*.html")])
+    digest = hashlib.sha256()
+    for path in files:
+        data = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
+        digest.update(path.relative_to(fixtures).as_posix().encode() + b"\0")
+        digest.update(json.dumps(parse(data).to_dict(), ensure_ascii=False, sort_keys=True).encode() + b"\0")
+    return digest.hexdigest()
+
+
+def test_parser_output_changes_come_with_a_new_parser_version():
+    """The archive tells re-parses from site edits by PARSER_VERSION: any change of output must bump it.
+    Output changed? Bump PARSER_VERSION in scraper/parse/__init__.py and ADD a line to OUTPUT_DIGESTS with the
+    digest printed here (never edit an existing line): python3 -c 'from tests.test_parse_wordpress import
+    output_digest; print(output_digest())'"""
+    versions = list(OUTPUT_DIGESTS)
+    assert versions[-1] == PARSER_VERSION, "the current PARSER_VERSION must be the last entry of OUTPUT_DIGESTS"
+    assert len(set(OUTPUT_DIGESTS.values())) == len(versions), "two versions cannot share one output"
+    got = output_digest()
+    assert got == OUTPUT_DIGESTS[PARSER_VERSION], (
+        f"parse() output over the fixtures changed ({got}) but PARSER_VERSION is still {PARSER_VERSION}: bump it "
+        "and add the new digest to OUTPUT_DIGESTS")
