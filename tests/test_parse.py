@@ -829,3 +829,7 @@ def test_the_parse_package_is_callable_like_the_function():
     import importlib
     package = importlib.import_module("scraper.parse")
     assert package(page(CONTENT)).body_text == parse(page(CONTENT)).body_text
+
+
+def test_photo_by_a_name_in_lower_case_script_is_still_a_credit():
+    assert credit_from_text("A map. Photo by барон Н.Н.Торнау, public domain.") == "барон Н.Н.Торнау, public domain"

@@ -32,6 +32,8 @@ _AGENCIES = re.compile(
 #: A line that is only a credit: it starts with a label ("Photo : …", "©…", "Foto di …").
 _CREDIT_LINE = re.compile(rf"^\s*(?:©|\(c\)|copyright\b|(?:{_LABEL_WORDS})\s*(?::|-|–|—)|"
                           r"(?:photo|photos|image|foto|fotos)\s+(?:by|de|di|von|door|par)\b)", re.IGNORECASE)
+#: Words after "photo by" that describe the picture rather than name its author.
+_DESCRIPTIVE_AFTER_BY = {"night", "day", "drone", "satellite", "moonlight", "candlelight", "the", "a", "an"}
 _RIGHTS_RESERVED = re.compile(
     r"[\s.,;-]*\b(?:all rights reserved|tous droits réservés|alle rechte vorbehalten|todos los derechos reservados|"
     r"tutti i diritti riservati|todos os direitos reservados|alle rechten voorbehouden)\.?\s*$", re.IGNORECASE)
@@ -58,7 +60,7 @@ def credit_from_text(caption: str | None) -> str | None:
         return None
     for pattern in (_LABELLED, _PREPOSITION_LABEL, _COPYRIGHT, _BARE_LABEL):
         match = _last_match(pattern, text)
-        if match and pattern in (_PREPOSITION_LABEL, _COPYRIGHT) and not _looks_like_a_name(match.group("credit")):
+        if match and pattern in (_PREPOSITION_LABEL, _COPYRIGHT) and not _looks_like_a_name(match):
             continue   # "Photo de famille du G7", "Image de synthèse", "by night", "Copyright free image"
         if match:
             credit = _tidy(match.group("credit"))
@@ -81,12 +83,18 @@ def credit_from_text(caption: str | None) -> str | None:
     return None
 
 
-def _looks_like_a_name(credit: str) -> bool:
-    """True for what can follow "Photo de/by" or "©": a capitalised name, a handle or a year, a few words long,
-    with no date (a lower-case word there is a description: "photo de famille", "photo by night")."""
+def _looks_like_a_name(match: re.Match[str]) -> bool:
+    """True for what can follow "Photo de/by" or "©": a name, a handle or a year, a few words long, with no date.
+    After "de/di/par/von/door" or "©" a lower-case word is a description ("photo de famille", "copyright free");
+    after "by" only a few words are ("photo by night": names in other scripts may be lower case)."""
+    credit = match.group("credit")
     words = credit.split()
-    return (bool(words) and len(words) <= 8 and not words[0][0].islower()
-            and not re.search(r"\b\d{1,2}(?:er)?\s+\w+\s+(?:19|20)\d{2}\b", credit))
+    if not words or len(words) > 8 or re.search(r"\b\d{1,2}(?:er)?\s+\w+\s+(?:19|20)\d{2}\b", credit):
+        return False
+    if not words[0][0].islower():
+        return True
+    after_by = re.search(r"\bby\s*$", match.group(0)[: match.start("credit") - match.start(0)], re.IGNORECASE)
+    return bool(after_by) and words[0].lower().strip(",.") not in _DESCRIPTIVE_AFTER_BY
 
 
 def is_credit_line(text: str) -> bool:
