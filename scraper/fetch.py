@@ -113,6 +113,23 @@ class HostGate:
         self.slots.release()
 
 
+def read_environment_once(session: requests.Session) -> None:
+    """Apply the environment's CA bundle to the Session once and stop requests from re-reading the whole
+    environment on every request (measured: 0.45 -> 0.35 ms of CPU per page fetched from loopback).
+    With proxies or a netrc file in the environment, requests keeps reading it per request (no_proxy and
+    credentials depend on the URL)."""
+    import os
+    import urllib.request
+
+    netrc = os.environ.get("NETRC") or os.path.expanduser("~/.netrc")
+    if urllib.request.getproxies() or os.path.exists(netrc) or os.path.exists(os.path.expanduser("~/_netrc")):
+        return
+    bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+    if bundle:
+        session.verify = bundle   # what requests would pick for verify=True with trust_env
+    session.trust_env = False
+
+
 class Fetcher:
     """Fetches URLs politely; thread-safe (one pooled Session shared by the crawl's worker threads)."""
 
@@ -124,6 +141,7 @@ class Fetcher:
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
         self.session.headers.update({"User-Agent": self.settings.user_agent, "Accept-Encoding": "gzip, deflate"})
+        read_environment_once(self.session)
         self.gates: dict[str, HostGate] = {}
         self.robots: dict[str, Protego | None] = {}
         self.lock = threading.Lock()

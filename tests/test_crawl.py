@@ -475,3 +475,17 @@ def test_sigkill_then_rerun_finishes_without_refetching_saved_posts(tmp_path):
     statuses = [r[0] for r in conn.execute("SELECT status FROM crawls ORDER BY id")]
     assert statuses == ["interrupted", "complete"]
     assert conn.execute("SELECT count(*) FROM post_versions").fetchone()[0] == 40
+
+
+def test_fetcher_reads_the_environment_once_unless_it_holds_proxies(monkeypatch, tmp_path):
+    monkeypatch.setenv("HOME", str(tmp_path))                 # no ~/.netrc
+    monkeypatch.delenv("NETRC", raising=False)
+    for name in ("http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.delenv("CURL_CA_BUNDLE", raising=False)
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(tmp_path / "ca.pem"))
+    with Fetcher(FetchSettings()) as f:
+        assert f.session.trust_env is False and f.session.verify == str(tmp_path / "ca.pem")
+    monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:3128")
+    with Fetcher(FetchSettings()) as f:                        # proxies depend on no_proxy per URL: requests decides
+        assert f.session.trust_env is True
