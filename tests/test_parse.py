@@ -833,3 +833,34 @@ def test_the_parse_package_is_callable_like_the_function():
 
 def test_photo_by_a_name_in_lower_case_script_is_still_a_credit():
     assert credit_from_text("A map. Photo by барон Н.Н.Торнау, public domain.") == "барон Н.Н.Торнау, public domain"
+
+
+# ---------------------------------------------------------------- markup patterns learnt from real sites (open-world
+# evaluation); every snippet below is HAND-WRITTEN to show the pattern, none is copied from those pages
+
+def test_a_content_column_named_sidebar_content_is_not_a_sidebar():
+    """Pattern: the theme's main column is div.sidebar_content ("content next to a sidebar"), no entry-content."""
+    paragraphs = "".join(f"<p>Paragraph {i} of the post, long enough to count as article text here.</p>"
+                         for i in range(6))
+    post = parse(page('<div class="sidebar_content"><div class="post_wrapper"><div class="post_header"><h3>Own title'
+                      '</h3></div><div class="post_excerpt">' + paragraphs + '</div></div></div><div class="sidebar">'
+                      '<ul class="sidebar_widget"><li><p>Widget text</p></li></ul></div>'))
+    assert post.body_text.startswith("Paragraph 0") and "Widget" not in post.body_text
+
+
+def test_a_meta_column_with_id_sidebar_inside_the_article_holding_its_title_is_read():
+    """Pattern: article > div#sidebar > header > h1.entry-title, the vcard byline and time.entry-date."""
+    post = parse(page('<article id="post-42" class="post type-post"><div id="sidebar" class="site-content">'
+                      '<header class="entry-header"><h1 class="entry-title">Own</h1><div class="entry-meta">'
+                      '<span class="author vcard"><a class="url fn n" href="/author/ann/">Ann Lee</a></span>'
+                      '<time class="entry-date" datetime="2019-07-13T15:52:31+02:00">13 Jul 2019</time></div></header>'
+                      '</div><div id="content">' + CONTENT + '</div></article>', body_class="single"))
+    assert (post.author, post.published_at) == ("Ann Lee", "2019-07-13T15:52:31+02:00")
+
+
+def test_tags_in_a_sharing_bar_are_the_posts_tags():
+    """Pattern: div.share holds the share buttons and the post's rel=tag links."""
+    post = parse(page('<article id="post-42"><h1 class="entry-title">T</h1>' + CONTENT + '<div class="share">'
+                      '<a href="https://x.example/share">Share</a><h3 class="thetags"><a href="/tag/comics/" rel="tag">'
+                      'Comics</a>, <a href="/tag/economics/" rel="tag">economics</a></h3></div></article>'))
+    assert post.tags == ["Comics", "economics"]

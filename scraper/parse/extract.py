@@ -438,7 +438,7 @@ def _rel_tag_links(page: Page) -> tuple[list[str], str] | None:
         for el in themes.REL_TAG(region):
             rel = (el.get("rel") or "").lower().split()
             href = el.get("href") or ""
-            if "category" in rel or "/category/" in href or themes.inside(el, region, themes.BOILERPLATE):
+            if "category" in rel or "/category/" in href or themes.inside(el, region, themes.BOILERPLATE_NOT_SHARING):
                 continue
             if _in_category_list(el, region):
                 continue

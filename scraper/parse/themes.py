@@ -260,12 +260,16 @@ ARTICLES = CSSSelector("article")
 #: Class/id words of regions that are never the post's own meta: related posts, sharing, comments, author boxes…
 BOILERPLATE = re.compile(
     r"related|share|sharing|social|comment|respond|author-?box|author-?bio|about-?author|saboxplugin|"
-    r"(?:^|\s)widget(?:\s|$)|widget-area|widget_|sidebar|site-footer|breadcrumb|(?:^|[\s_-])menu|navigation|"
+    r"(?:^|\s)widget(?:\s|$)|widget-area|widget_|(?:^|\s)secondary(?:\s|$)|"
+    r"(?:^|\s)(?:(?:left|right|main|primary|secondary)[-_])?sidebar(?:[-_](?:\d+|left|right|primary|secondary|main|"
+    r"widgets?|wrapper|wrap|area|inner|container|box|top|bottom))?(?:\s|$)|site-footer|breadcrumb|(?:^|[\s_-])menu|navigation|"
     r"nav-links|post-nav|yarpp|crp_|newsletter|advert|sponsor|popular|trending|recommend|more-from|jp-relatedposts",
     re.IGNORECASE,
 )
-#: The same, minus comments: comment counts live in comment areas.
-BOILERPLATE_NOT_COMMENTS = re.compile(BOILERPLATE.pattern.replace("comment|respond|", ""), re.IGNORECASE)
+#: The same, minus sharing bars: themes print the post's tags and comment link in them (div.share > a[rel=tag]).
+BOILERPLATE_NOT_SHARING = re.compile(BOILERPLATE.pattern.replace("share|sharing|social|", ""), re.IGNORECASE)
+#: The same, minus comments and sharing bars: comment counts live in comment areas and beside share buttons.
+BOILERPLATE_NOT_COMMENTS = re.compile(BOILERPLATE_NOT_SHARING.pattern.replace("comment|respond|", ""), re.IGNORECASE)
 
 
 #: post_class() tokens named after the post's own terms ("tag-social-media") are not region names.
@@ -279,8 +283,8 @@ def inside(el: etree._Element, scope: etree._Element, pattern: re.Pattern[str]) 
         if node.tag in ("nav", "aside"):
             return True
         marks = f"{node.get('class') or ''} {node.get('id') or ''}"
-        if marks.strip() and pattern.search(_TERM_CLASSES.sub(" ", marks)):
-            return True
+        if marks.strip() and pattern.search(_TERM_CLASSES.sub(" ", marks)) and node.find(".//h1") is None:
+            return True   # (a region holding an h1 is the post's own, whatever its name: div#sidebar > h1.entry-title)
         node = node.getparent()
     return False
 
