@@ -492,7 +492,7 @@ class SiteCrawl:
             return
         sha = self.arc.record_fetch(self.crawl_id, work.url, status=resp.status, final_url=resp.final_url,
                                     headers=resp.headers, body=resp.body if resp.status == 200 else None,
-                                    elapsed_ms=resp.elapsed_ms, packed=fetched.packed[0])
+                                    elapsed_ms=resp.elapsed_ms, packed=fetched.packed[0] if fetched.packed else None)
         if resp.status in (404, 410) or (resp.status in GONE_STATUSES and work.reason not in ("new", "links")):
             self._gone(work, f"HTTP {resp.status}")   # a new URL answering 401/403 is a failure, not a deletion
         elif resp.status == 304:
