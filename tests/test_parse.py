@@ -864,3 +864,34 @@ def test_tags_in_a_sharing_bar_are_the_posts_tags():
                       '<a href="https://x.example/share">Share</a><h3 class="thetags"><a href="/tag/comics/" rel="tag">'
                       'Comics</a>, <a href="/tag/economics/" rel="tag">economics</a></h3></div></article>'))
     assert post.tags == ["Comics", "economics"]
+
+
+_TEXT_DATE_PAGES = [   # (pattern, markup around CONTENT, lang, expected) — hand-written
+    ("Happenstance-style span.post-info-date", '<h1 class="entry-headline">T</h1><p class="post-meta"><span '
+     'class="post-info-author">Ann</span> <span class="post-info-date post_date">15. Januar 2015</span></p>', "de-DE",
+     "2015-01-15"),
+    ("p.meta with a byline and an ordinal date", '<h1>T</h1><p class="meta">By Joe Bloggs, Some Foundation<br>June '
+     '28th, 2018</p>', "en-US", "2018-06-28"),
+    ("p.newsdatum (German 'Datum')", '<h2>T</h2><p class="newsdatum"><a href="/2012/05/31/t/">Donnerstag, 31. Mai '
+     '2012</a></p>', "de-DE", "2012-05-31"),
+    ("a <small> right under the h1 (Kubrick-era themes)", '<h1>T</h1><small>11.09.2011, 16:20 von jo</small>',
+     "de-DE", "2011-09-11T16:20:00"),
+    ("a byline line around the author link, two-digit year", '<h2>T</h2><p class="morespace">von <a rel="author" '
+     'href="/author/kp/">K. P.</a>, 8.5.12</p>', "de-DE", "2012-05-08"),
+    ("a long post-footer sentence", '<h1>T</h1><div class="post-footer">Dieser Artikel wurde am 14. Dezember 2015 um '
+     '14:48 von <a href="/author/h/">H</a> geschrieben und unter dem Stichwort Arduino in die Kategorie Technik '
+     'eingeordnet.</div>', "de-DE", "2015-12-14T14:48:00"),
+]
+
+
+@pytest.mark.parametrize("pattern,markup,lang,expected", _TEXT_DATE_PAGES, ids=[p[0] for p in _TEXT_DATE_PAGES])
+def test_dates_printed_as_text_in_meta_lines_outside_the_theme_tables(pattern, markup, lang, expected):
+    post = parse(page('<div class="post">' + markup + CONTENT + '</div>', lang=lang, body_class="single"))
+    assert post.published_at == expected
+
+
+def test_comment_dates_are_not_the_posts_date():
+    comments = ('<div id="comments"><ol class="commentlist"><li id="comment-1"><div class="comment-meta">15. Dezember '
+                '2015 at 11:21</div><p>Nice.</p></li></ol></div>')
+    post = parse(page('<div class="post"><h1>T</h1>' + CONTENT + '</div>' + comments, body_class="single"))
+    assert post.published_at is None

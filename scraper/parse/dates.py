@@ -11,6 +11,7 @@ from scraper.parse.words import MONTHS
 
 _ISO_LIKE = re.compile(r"^\s*\d{4}-\d{2}-\d{2}")
 _NUMERIC = re.compile(r"\b(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})\b|\b(\d{1,2})[/.](\d{1,2})[/.](\d{4})\b")
+_SHORT_YEAR = re.compile(r"(?<![\d.])(\d{1,2})\.(\d{1,2})\.(\d{2})(?![\d.])")
 _WORDS = re.compile(r"[^\W\d_]+\.?|\d{1,4}(?:er|st|nd|rd|th|º|°)?", re.UNICODE)
 #: Page languages that print numeric dates month first.
 _MONTH_FIRST = {"en-us", "en"}
@@ -64,13 +65,13 @@ def _fold(word: str) -> str:
                                                if not unicodedata.combining(c))
 
 
-def text_date(text: str | None, language: str | None = None) -> str | None:
+def text_date(text: str | None, language: str | None = None, short_years: bool = False) -> str | None:
     """A date printed as words in fr/en/de/es/it/pt/nl ("24 juin 2025", "June 24, 2025", "24. Juni 2025"), or
     numerically (2025-06-24, 24/06/2025), as ISO 8601 (date, plus time when printed); None when absent."""
     if not text:
         return None
     found = _numeric_date(text, month_first=(language or "").lower().replace("_", "-") in _MONTH_FIRST) or \
-        _worded_date(text)
+        _worded_date(text) or (_short_year_date(text) if short_years else None)
     if found is None:
         return None
     clock = _TIME.search(text)
@@ -95,6 +96,15 @@ def _numeric_date(text: str, month_first: bool = False) -> date | None:
     if (month_first and first <= 12) or second > 12:
         first, second = second, first
     return _date(year, second, first)
+
+
+def _short_year_date(text: str) -> date | None:
+    """8.5.12 (day.month.two-digit year, as German bylines print it): only trusted where a date is expected."""
+    match = _SHORT_YEAR.search(text)
+    if not match:
+        return None
+    year = int(match.group(3))
+    return _date(year + (2000 if year < 70 else 1900), int(match.group(2)), int(match.group(1)))
 
 
 def _worded_date(text: str) -> date | None:
@@ -122,3 +132,4 @@ def _date(year: int, month: int, day: int) -> date | None:
         return date(year, month, day)
     except ValueError:
         return None
+

@@ -30,6 +30,15 @@ _SHORTLINK_ID = re.compile(r"[?&]p=(\d+)\b")
 _REST_ID = re.compile(r"/wp/v2/(?:posts|pages)/(\d+)")
 _TITLE_SEPARATORS = (" – ", " — ", " - ", " | ", " · ", " » ", " :: ", " ~ ")
 _SITE_TITLE = CSSSelector(".site-title, #site-title, .site-branding a[rel~=home], .wp-block-site-title")
+#: Elements whose class or id may name a meta line (the words are checked with _META_ZONE_WORDS after this XPath).
+_META_ZONES = etree.XPath(
+    ".//*[contains(@class,'date') or contains(@class,'datum') or contains(@class,'fecha') or contains(@class,'meta') "
+    "or contains(@class,'byline') or contains(@class,'posted') or contains(@class,'published') or "
+    "contains(@class,'info') or contains(@class,'detail') or contains(@class,'footer') or contains(@class,'time') or "
+    "contains(@id,'date') or contains(@id,'meta')]")
+_META_ZONE_WORDS = re.compile(
+    r"date|datum|fecha|meta|byline|posted|published|post-?info|post_?detail|post-?footer|entry-?footer|"
+    r"(?:^|[\s_-])time(?:$|[\s_-])", re.IGNORECASE)
 _WEBPAGE_TYPES = {"webpage", "itempage", "collectionpage", "profilepage", "aboutpage"}
 
 
@@ -475,7 +484,51 @@ def _dates(post: Post, page: Page) -> None:
         if not found:
             found, published_el = _displayed_date(page, table, published_el if field_name == "modified_at" else None,
                                                   post.language)
+        if not found and field_name == "published_at":
+            found = _date_near_the_post(page, post.language)   # (not the permalink's date: the page shows none)
         _set(post, field_name, found)
+
+
+def _date_near_the_post(page: Page, language: str | None) -> tuple[str, str] | None:
+    """A date printed as text where themes put it but outside the theme tables: meta lines (class words like
+    date/datum/meta/byline/postmetadata), the lines right after the title, the line holding the author link."""
+    for region in page.regions():
+        for el in _META_ZONES(region):
+            if _META_ZONE_WORDS.search(f"{el.get('class') or ''} {el.get('id') or ''}") and \
+                    not themes.inside(el, region, themes.BOILERPLATE):
+                value = _short_text_date(el, language, longest=400)   # "This entry was posted on … in …"
+                if value:
+                    return value, "heuristic:meta-line-text"
+    for el in _after_title(page):
+        value = _short_text_date(el, language)
+        if value:
+            return value, "heuristic:after-title-text"
+    for link in themes.AUTHOR_LINKS(page.scope):
+        line = next((a for a in link.iterancestors() if a.tag in document.BLOCK_TAGS), None)
+        value = _short_text_date(line, language) if line is not None else None
+        if value and not themes.inside(link, page.scope, themes.BOILERPLATE):
+            return value, "heuristic:byline-text"
+    return None
+
+
+def _short_text_date(el: etree._Element, language: str | None, longest: int = 200) -> str | None:
+    """The date a short meta line prints ("15. Januar 2015", "8.5.12"); None for long text (a paragraph)."""
+    text = document.visible_text(el)
+    return dates.text_date(text, language, short_years=True) if 0 < len(text) <= longest else None
+
+
+def _after_title(page: Page) -> list[etree._Element]:
+    """The few elements right after the post's title heading (a <small> or <p> under the h1 in older themes)."""
+    heading = next((els[0] for _, els in themes.select(page.scope, themes.TITLE, present=page.classes)), None)
+    if heading is None:
+        heading = next(page.scope.iter("h1"), None)
+    if heading is None:
+        return []
+    following = [el for el in heading.itersiblings() if isinstance(el.tag, str)][:3]
+    parent = heading.getparent()
+    if parent is not None and parent is not page.scope and len(parent.text_content()) == len(heading.text_content()):
+        following += [el for el in parent.itersiblings() if isinstance(el.tag, str)][:3]   # title wrapper's next
+    return [el for el in following if el.tag != "script" and not themes.inside(el, el.getparent(), themes.BOILERPLATE)]
 
 
 def _displayed_date(page: Page, table: list, not_this: etree._Element | None = None, language: str | None = None

@@ -256,6 +256,8 @@ POST_CONTAINER = _compile([
     ("#content", "content"),
 ])
 ARTICLES = CSSSelector("article")
+#: Links to the post's author: rel=author or WordPress's author archive (/author/slug/).
+AUTHOR_LINKS = CSSSelector("a[rel~=author], a[href*='/author/']")
 
 #: Class/id words of regions that are never the post's own meta: related posts, sharing, comments, author boxes…
 BOILERPLATE = re.compile(
