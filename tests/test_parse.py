@@ -895,3 +895,42 @@ def test_comment_dates_are_not_the_posts_date():
                 '2015 at 11:21</div><p>Nice.</p></li></ol></div>')
     post = parse(page('<div class="post"><h1>T</h1>' + CONTENT + '</div>' + comments, body_class="single"))
     assert post.published_at is None
+
+
+_FEEDS = ('<link rel="alternate" type="application/rss+xml" title="Site &raquo; Feed" href="/feed/">'
+          '<link rel="alternate" type="application/rss+xml" title="Site &raquo; {title} {suffix}" href="/t/feed/">')
+
+
+@pytest.mark.parametrize("suffix", ["Comments Feed", "Kommentar-Feed", "Flux des commentaires"])
+def test_title_from_the_comments_feed_link_when_title_is_only_the_site_name(suffix):
+    """Pattern: <title> is the bare site name, no og:title, the post title is a classless h2."""
+    head = '<title>Site</title>' + _FEEDS.format(title="Der neue Trend: Muss", suffix=suffix)
+    post = parse(page('<div class="post"><h2>Der neue Trend: Muss</h2>' + CONTENT + '</div>', head=head,
+                      body_class="single"))
+    assert post.title == "Der neue Trend: Muss"
+
+
+def test_a_section_label_h1_loses_to_the_heading_the_document_title_names():
+    """Pattern: the first h1 is a section label ("News"), the post title an h2 that <title> repeats."""
+    head = '<title>The ministry informs… | Site</title>'
+    post = parse(page('<div id="main"><h1>News</h1><div class="newsentry"><h2 class="newsheading">The ministry '
+                      'informs…</h2>' + CONTENT + '</div></div>', head=head, body_class="single"))
+    assert post.title == "The ministry informs…"
+
+
+@pytest.mark.parametrize("separator", ["‹", "›", "«"])
+def test_wp_title_separators_seen_in_the_wild_are_stripped(separator):
+    head = f'<title>Un braconnier condamné ! {separator} Wara Project</title>' + _FEEDS.format(title="x", suffix="y")
+    head = head.replace("Site &raquo;", "Wara Project &raquo;")
+    post = parse(page('<div class="post"><p>No heading here.</p>' + CONTENT + '</div>', head=head, body_class="single"))
+    assert post.title == "Un braconnier condamné !"
+
+
+def test_the_displayed_title_wins_over_an_seo_headline_that_cuts_it_short():
+    """Pattern: JSON-LD headline, og:title and <title> all carry the shorter SEO title."""
+    head = ('<script type="application/ld+json">{"@type": "NewsArticle", "headline": "Outage hits three apps"}'
+            '</script><meta property="og:title" content="Outage hits three apps | Site"><title>Outage hits three apps '
+            '| Site</title>')
+    post = parse(page('<article id="post-42"><h1 class="post-title entry-title">Outage hits three apps worldwide</h1>'
+                      + CONTENT + '</article>', head=head))
+    assert post.title == "Outage hits three apps worldwide"

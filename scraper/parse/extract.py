@@ -28,7 +28,11 @@ _SINGLE_CLASSES = {"single", "single-post", "page", "singular", "attachment"}
 _POST_ID_CLASS = re.compile(r"(?:^|\s)postid-(\d+)(?:\s|$)")
 _SHORTLINK_ID = re.compile(r"[?&]p=(\d+)\b")
 _REST_ID = re.compile(r"/wp/v2/(?:posts|pages)/(\d+)")
-_TITLE_SEPARATORS = (" – ", " — ", " - ", " | ", " · ", " » ", " :: ", " ~ ")
+_TITLE_SEPARATORS = (" – ", " — ", " - ", " | ", " · ", " » ", " « ", " ‹ ", " › ", " :: ", " ~ ")
+_COMMENT_FEED_SUFFIX = re.compile(
+    r"(?:^|\s)(?:comments?\s+feed|kommentar-?\s?feed|flux\s+des\s+commentaires|feed\s+de\s+(?:los\s+)?comentarios|"
+    r"feed\s+dei\s+commenti|feed\s+de\s+comentários|reactiesfeed|reacties\s+feed|rss\s+de\s+los\s+comentarios)\s*$",
+    re.IGNORECASE)
 _SITE_TITLE = CSSSelector(".site-title, #site-title, .site-branding a[rel~=home], .wp-block-site-title")
 #: Elements whose class or id may name a meta line (the words are checked with _META_ZONE_WORDS after this XPath).
 _META_ZONES = etree.XPath(
@@ -291,7 +295,7 @@ def _title(post: Post, page: Page) -> None:
     site = post.site_name
     headline = _strip_site(ld_text(page.article.get("headline")) if page.article else None, site)
     displayed = _displayed_title(page)
-    agree = bool(headline and displayed and _same(headline, displayed[0]))
+    agree = bool(headline and displayed and (_same(headline, displayed[0]) or _shortened(headline, displayed[0])))
     if agree and headline != displayed[0]:
         _set(post, "title", (displayed[0], f"{displayed[1]}+jsonld:headline"))   # same title, typography as shown
     elif headline and (not displayed or agree or _confirmed(headline, displayed[0], page, site)):
@@ -301,13 +305,54 @@ def _title(post: Post, page: Page) -> None:
     elif headline:
         _set(post, "title", (headline, "jsonld:headline"))
     else:
-        og_title = _strip_site(page.head.first_meta("og:title", "twitter:title"), site)
-        title_el = page.root.find("head/title")
-        html_title = _strip_site(document.clean_text(title_el.text_content()) if title_el is not None else None,
-                                 site, guess=True)
-        first_h1 = next((document.visible_text(h) for h in page.scope.iter("h1") if document.visible_text(h)), None)
-        _set(post, "title", (og_title, "meta:og:title") if og_title else
-             (first_h1, "heuristic:first-h1") if first_h1 else (html_title, "html:title"))
+        _set(post, "title", _undecorated_title(page, site))
+
+
+def _undecorated_title(page: Page, site: str | None) -> tuple[str, str] | None:
+    """The title of a page whose theme marks none: og:title, else a heading in the post that the comments feed's
+    title or <title> confirms, else those declared titles, else the first h1 (never the bare site name)."""
+    og_title = _strip_site(page.head.first_meta("og:title", "twitter:title"), site)
+    if og_title and not _is_site(og_title, site):
+        return og_title, "meta:og:title"
+    title_el = page.root.find("head/title")
+    html_title = _strip_site(document.clean_text(title_el.text_content()) if title_el is not None else None,
+                             site, guess=True)
+    declared = [(t, source) for t, source in ((_comment_feed_title(page), "wp-core:comment-feed-title"),
+                                              (html_title, "html:title")) if t and not _is_site(t, site)]
+    headings = [h for h in page.scope.iter("h1", "h2", "h3") if document.visible_text(h)]
+    for text, source in declared:
+        for heading in headings:
+            shown = document.visible_text(heading)
+            if _same(shown, text) or _shortened(text, shown):
+                return shown, f"heuristic:heading+{source}"
+    if declared:
+        return declared[0]
+    first_h1 = next((document.visible_text(h) for h in headings if h.tag == "h1"), None)
+    return (first_h1, "heuristic:first-h1") if first_h1 else None
+
+
+def _comment_feed_title(page: Page) -> str | None:
+    """The post title inside its comments-feed link ("Site » Post title Comments Feed", localised)."""
+    for _, link_type, title in page.head.links.get("alternate", ()):
+        if link_type == "application/rss+xml" and "»" in title:
+            rest = title.split("»", 1)[1].strip()
+            stripped = _COMMENT_FEED_SUFFIX.sub("", rest).strip()
+            if stripped and stripped != rest:
+                return document.clean_text(stripped)
+    return None
+
+
+def _is_site(title: str, site: str | None) -> bool:
+    """True when a title candidate is only the site's name."""
+    return bool(site) and _same(title, site)
+
+
+def _shortened(short: str, long: str) -> bool:
+    """True when one title is the start of the other (an SEO title cut short: "X" for "X Worldwide")."""
+    def norm(text: str) -> str:
+        return re.sub(r"\W+", " ", text.casefold()).strip()
+    a, b = norm(short), norm(long)
+    return bool(a and b) and len(a) >= 20 and len(b) >= 20 and (b.startswith(a) or a.startswith(b))
 
 
 def _confirmed(headline: str, displayed: str, page: Page, site: str | None) -> bool:
