@@ -934,3 +934,41 @@ def test_the_displayed_title_wins_over_an_seo_headline_that_cuts_it_short():
     post = parse(page('<article id="post-42"><h1 class="post-title entry-title">Outage hits three apps worldwide</h1>'
                       + CONTENT + '</article>', head=head))
     assert post.title == "Outage hits three apps worldwide"
+
+
+def test_comment_heading_that_is_itself_the_comments_anchor_and_classless_comment_items():
+    """Pattern (Kubrick-era themes): <h3 id="comments">3 Kommentare</h3>, items li#comment-N without classes."""
+    items = "".join(f'<li id="comment-{i}"><p>Pingback von x</p></li>' for i in range(3))
+    post = parse(page('<div class="post"><h1>T</h1>' + CONTENT + '</div><h3 id="comments">3 Kommentare</h3>'
+                      '<ol class="commentlist">' + items + '</ol>', body_class="single", lang="de-DE"))
+    assert post.comment_count == 3
+    heading_less = page('<div class="post"><h1>T</h1>' + CONTENT + '</div><ol class="commentlist">' + items + '</ol>',
+                        body_class="single")
+    assert parse(heading_less).comment_count == 3
+
+
+def test_comment_heading_nested_below_the_comments_block():
+    """Pattern: div#comments > div.comments-head > h3 "6 Comments on …", comments as div.comment."""
+    post = parse(page('<article id="post-42"><h1 class="entry-title">T</h1>' + CONTENT + '</article><div id="comments">'
+                      '<div class="comments-head"><h3>6 Comments on “T”</h3></div><div class="comment" id="comment-1">'
+                      '<p>Hi</p></div></div>'))
+    assert post.comment_count == 6
+
+
+def test_the_hidden_cancel_reply_link_is_not_a_count():
+    """Pattern: core's a#cancel-comment-reply-link (display:none) "Hier klicken, um das Antworten abzubrechen."."""
+    post = parse(page('<article id="post-42"><h1 class="entry-title">T</h1>' + CONTENT + '</article><div id="respond">'
+                      '<h3 id="reply-title">Antworten <small><a rel="nofollow" id="cancel-comment-reply-link" '
+                      'href="/t/#respond" style="display:none;">Hier klicken, um das Antworten abzubrechen.</a></small>'
+                      '</h3></div>', lang="de-DE"))
+    assert post.comment_count in (0, None)
+    assert count_from_text("Hier klicken, um das Antworten abzubrechen.") is None
+
+
+def test_tags_in_an_aside_of_the_post_footer():
+    """Pattern: <footer class="meta"><aside class="tags">getaggt mit:<a rel="tag">…</a></aside></footer>."""
+    post = parse(page('<article id="post-42"><h1 class="entry-title">T</h1>' + CONTENT + '<footer class="meta">'
+                      '<aside class="tags">getaggt mit:<a href="/tags/berlin/" rel="tag">Berlin</a><a href="/tags/demo/" '
+                      'rel="tag">Demo</a></aside></footer></article><aside class="widget"><a href="/tags/x/" rel="tag">'
+                      'X</a></aside>'))
+    assert post.tags == ["Berlin", "Demo"]

@@ -10,6 +10,7 @@ from scraper.parse.document import visible_text
 from scraper.parse.words import COMMENT_NOUNS, COMMENTS_CLOSED, LEAVE_A_COMMENT, ONE_COMMENT, ZERO_COMMENTS
 
 _INTEGER = re.compile(r"(?<![\w.,])(\d{1,3}(?:[ .,\u00a0\u202f]\d{3})+|\d+)(?![\w%])")
+_HIDDEN = re.compile(r"display\s*:\s*none", re.IGNORECASE)
 _QUOTED = re.compile(r"[“«„\"‘'].*$")
 
 
@@ -40,6 +41,8 @@ def comment_count(scope: etree._Element, page: etree._Element, present: set[str]
         rules = themes.select(region, themes.COMMENT_COUNT, themes.BOILERPLATE_NOT_COMMENTS, present)
         for name, elements in rules:
             for el in elements:
+                if el.get("id") == "cancel-comment-reply-link" or _HIDDEN.search(el.get("style") or ""):
+                    continue   # core's hidden "click here to cancel the reply" link
                 value = el.get("content") or el.get("data-comments-count")
                 count = int(value) if value and value.strip().isdecimal() else count_from_text(
                     visible_text(el), needs_noun=name.endswith("anchor"))

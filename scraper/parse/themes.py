@@ -239,8 +239,11 @@ COMMENT_HEADING = _compile([
     (".comments-header .comment-reply-title", "twentytwenty-comments-title"),
     ("#comments > h2", "comments-heading"),
     ("#comments > h3", "comments-heading"),
+    ("h2#comments, h3#comments", "comments-heading-id"),
+    ("#comments h2, #comments h3", "comments-heading"),
 ])
-COMMENT_ITEMS = CSSSelector("li.comment, li.pingback, li.trackback, article.comment")
+COMMENT_ITEMS = CSSSelector("li.comment, li.pingback, li.trackback, article.comment, li[id^='comment-'], "
+                            "div.comment[id^='comment-']")
 COMMENT_LIST = CSSSelector("ol.comment-list, ol.commentlist, ul.comment-list, ol.wp-block-comment-template, "
                            ".wp-block-comment-template")
 COMMENT_FORM = CSSSelector("#respond, .comment-respond, form#commentform, .wp-block-post-comments-form")
@@ -278,11 +281,15 @@ BOILERPLATE_NOT_COMMENTS = re.compile(BOILERPLATE_NOT_SHARING.pattern.replace("c
 _TERM_CLASSES = re.compile(r"(?:^|\s)(?:category|tag|post_tag|format|type|status|postid|post)-\S+")
 
 
+#: <aside> is a sidebar unless its class says it holds the post's own terms (aside.tags in a post footer).
+_POST_META_ASIDE = re.compile(r"(?:^|[\s_-])(?:tags?|categor\w*|entry-meta|post-meta)(?:$|[\s_-])")
+
+
 def inside(el: etree._Element, scope: etree._Element, pattern: re.Pattern[str]) -> bool:
     """True when el or an ancestor below scope has a class or id matching pattern."""
     node = el
     while node is not None and node is not scope:
-        if node.tag in ("nav", "aside"):
+        if node.tag == "nav" or (node.tag == "aside" and not _POST_META_ASIDE.search(node.get("class") or "")):
             return True
         marks = f"{node.get('class') or ''} {node.get('id') or ''}"
         if marks.strip() and pattern.search(_TERM_CLASSES.sub(" ", marks)) and node.find(".//h1") is None:

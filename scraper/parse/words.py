@@ -97,7 +97,7 @@ COMMENTS_CLOSED = re.compile(
     re.IGNORECASE,
 )
 ONE_COMMENT = re.compile(
-    r"\b(?:one|un|une|ein|eine|einen|uno|una|um|uma|één|een)\s+(?:\w+\s+)?"
+    r"\b(?:one|un|une|ein|eine|einen|uno|una|um|uma|één|een)\s+"   # the noun right after: not "um das Antworten"
     r"(?:comments?|responses?|repl(?:y|ies)|thoughts?|commentaires?|réponses?|réflexions?|kommentare?|"
     r"antwort(?:en)?|comentarios?|respuestas?|commento|commenti|risposta|comentários?|resposta|reacties?)\b",
     re.IGNORECASE,
