@@ -972,3 +972,23 @@ def test_tags_in_an_aside_of_the_post_footer():
                       'rel="tag">Demo</a></aside></footer></article><aside class="widget"><a href="/tags/x/" rel="tag">'
                       'X</a></aside>'))
     assert post.tags == ["Berlin", "Demo"]
+
+
+@pytest.mark.parametrize("byline,name", [
+    ('<div class="navbyline"><span class="author"><a href="/x/">Cory Writer</a></span></div>', "Cory Writer"),
+    ('<div class="post-byline">von Heiner</div>', "Heiner"),
+    ('<div class="post-footer">Geschrieben am 1. Mai 2015 von <a href="/author/heiner/">Heiner</a></div>', "Heiner"),
+], ids=["span.author > a", "div.post-byline text", "author archive link"])
+def test_bylines_outside_the_theme_tables(byline, name):
+    """Patterns: a bare .author element, a class containing 'byline', a link to the /author/ archive."""
+    post = parse(page('<div class="post"><h1>T</h1>' + byline + CONTENT + '</div>', body_class="single",
+                      lang="de-DE"))
+    assert post.author == name
+
+
+def test_a_visible_byline_beats_a_different_meta_author():
+    """Pattern: <meta name="author"> holds the theme's/site's value; the post shows its real author."""
+    post = parse(page('<div class="post"><h2>T</h2><p>von <a class="author url fn" rel="author" href="/author/kp/">'
+                      'Klaus Peter</a>, 8.5.12</p>' + CONTENT + '</div>', head='<meta name="author" content="webmaster">',
+                      body_class="single"))
+    assert post.author == "Klaus Peter"

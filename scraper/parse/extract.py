@@ -416,8 +416,9 @@ def _author(post: Post, page: Page) -> None:
         if label in WRITTEN_BY_LABELS and data:
             found = ([document.clean_text(data)], "meta:twitter:data1")
     displayed = _displayed_authors(page)
-    if displayed and (not found or (len(displayed[0]) > len(found[0]) and found[0][0] in displayed[0])):
-        found = displayed
+    if displayed and (not found or (len(displayed[0]) > len(found[0]) and found[0][0] in displayed[0])
+                      or (found[1] == "meta:author" and found[0][0] not in displayed[0])):
+        found = displayed   # (a byline the post shows beats a meta author, often a site-wide theme or SEO setting)
     if found:
         post.authors = found[0]
         _set(post, "author", (found[0][0], found[1]))

@@ -88,9 +88,14 @@ AUTHOR = _compile([
     (".byline", "byline"),
     (".posted-by", "posted-by"),
     (".meta-author", "meta-author"),
+    (".author a", "author-class"),
+    ("[class*=byline] a", "byline-class"),
+    ("[class*=byline]", "byline-class-text"),
+    ("a[href*='/author/']", "author-archive-link"),
 ])
 #: AUTHOR rules that match a whole byline ("By X", "Von X"), not the name alone: label words are removed there.
-AUTHOR_CONTAINERS = {"elementor-post-info", "microdata-author", "byline", "posted-by", "meta-author"}
+AUTHOR_CONTAINERS = {"elementor-post-info", "microdata-author", "byline", "posted-by", "meta-author",
+                     "byline-class-text"}
 #: The author only named in an author box (Twenty Twenty-One prints "By X" there instead of a byline).
 AUTHOR_BOX = _compile([(".author-bio .author-title", "author-bio"), (".author-box .author-name", "author-box")])
 
