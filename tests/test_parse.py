@@ -992,3 +992,39 @@ def test_a_visible_byline_beats_a_different_meta_author():
                       'Klaus Peter</a>, 8.5.12</p>' + CONTENT + '</div>', head='<meta name="author" content="webmaster">',
                       body_class="single"))
     assert post.author == "Klaus Peter"
+
+
+def _prose(word: str, count: int = 5) -> str:
+    """count hand-written paragraphs, each long enough to weigh in the paragraph-density heuristic."""
+    return "".join(f"<p>{word} paragraph {i} with enough words in it to look like the prose of an article.</p>"
+                   for i in range(count))
+
+
+def test_stories_appended_by_infinite_scroll_are_not_the_body():
+    """Pattern: no content class; after the post, the theme appends the next posts, each with its own h1."""
+    appended = "".join(f'<div class="add-story"><h1 class="post-title">Next {i}</h1>{_prose("Other", 8)}</div>'
+                       for i in range(2))
+    post = parse(page('<div id="post-content"><header><h1 class="post-title entry-title">Own</h1></header>'
+                      '<div id="content-main">' + _prose("Own") + '</div><div id="add-box">' + appended
+                      + '</div></div>', body_class="single"))
+    assert post.body_text.startswith("Own paragraph 0") and "Other" not in post.body_text
+
+
+def test_next_post_teasers_and_the_page_footer_are_not_the_body():
+    """Pattern: a short post in div#story, then div#next-post-thumbnails teasers and a div#footer with prose."""
+    teasers = "".join(f'<div class="nextstory"><h2>Teaser {i}</h2>{_prose("Teaser", 2)}<h3>READ THE REST</h3></div>'
+                      for i in range(5))
+    post = parse(page('<div id="container"><div id="headline"><h1>Own</h1></div><div id="story">' + _prose("Own", 3)
+                      + '</div><div id="next-post-thumbnails">' + teasers + '</div></div><div id="footer">'
+                      + _prose("Footer", 6) + '</div>', body_class="single"))
+    assert post.body_text.startswith("Own paragraph 0")
+    assert "Teaser" not in post.body_text and "Footer" not in post.body_text
+
+
+def test_entry_footer_and_post_navigation_inside_the_entry_are_dropped():
+    """Pattern: div.entry holds the text, then div.entryfooter (tags, feeds) and div.navigation (previous/next)."""
+    post = parse(page('<div class="post" id="post-42"><h1>T</h1><div class="entry">' + _prose("Own", 3)
+                      + '<div class="entryfooter"><p>Tags: a, b | Comments feed</p></div><div class="navigation">'
+                      '<div class="alignleft"><a href="/prev/">Previous post</a></div></div></div></div>',
+                      body_class="single"))
+    assert post.body_text.endswith("prose of an article.") and "Previous" not in post.body_text

@@ -20,7 +20,8 @@ JUNK = re.compile(
     r"breadcrumb|ez-toc|toc_container|wp-block-post-comments|post-tags|tags-links|printfriendly|wpcnt|"
     r"inline-related|read-more-links|heateor|shared-counts|swp_social|essb_|mashsb|sumome|wp-embedded-content|"
     r"likes-widget|kk-star|post-ratings|wpulike|advads|adrotate|ad-container|ad-slot|rp4wp|lwptoc|tnp-subscription|"
-    r"jp-post-flair|post-views|wp-block-jetpack-subscriptions|entry-meta|entry-footer|post-meta|byline)",
+    r"jp-post-flair|post-views|wp-block-jetpack-subscriptions|entry-meta|entry-?footer|post-meta|byline|postmetadata|"
+    r"post-footer|navigation)",
     re.IGNORECASE,
 )
 #: Ids of non-article blocks, matched whole: ids elsewhere are anchors made from the text ("h-social-security").
@@ -52,13 +53,34 @@ def find_container(scope: etree._Element, present: set[str] | None = None
 
 def _densest_paragraph_parent(scope: etree._Element) -> etree._Element | None:
     """The deepest element holding most (70 %) of the paragraph text outside boilerplate (generic fallback for
-    unknown markup; page builders split one article over several sections, so direct parents are not enough)."""
+    unknown markup; page builders split one article over several sections, so direct parents are not enough).
+    When that element holds several h1, infinite scroll has appended the next posts: only the paragraphs after
+    the first h1 that heads real text are the post's."""
+    paragraphs: list[tuple[etree._Element, int, int]] = []   # (paragraph, its size, how many h1 came before it)
+    headings = 0
+    for el in scope.iter("p", "h1"):
+        if themes.inside(el, scope, themes.NOT_ARTICLE_TEXT):
+            continue
+        if el.tag == "h1":
+            headings += 1
+        else:
+            paragraphs.append((el, len(el.text_content().strip()), headings))
+    best = _densest(paragraphs)
+    if best is None or _count(best, "h1", 2) < 2:
+        return best
+    sizes: dict[int, int] = {}
+    for _, size, group in paragraphs:
+        sizes[group] = sizes.get(group, 0) + size
+    first = next((group for group in sorted(sizes) if sizes[group] >= 200), None)
+    own = _densest([p for p in paragraphs if p[2] == first])
+    return own if own is not None else best
+
+
+def _densest(paragraphs: list[tuple[etree._Element, int, int]]) -> etree._Element | None:
+    """The deepest common ancestor holding 70 % of these paragraphs' text (None under 200 characters)."""
     totals: dict[etree._Element, int] = {}
     depths: dict[etree._Element, int] = {}
-    for paragraph in scope.iter("p"):
-        if themes.inside(paragraph, scope, themes.BOILERPLATE):
-            continue
-        size = len(paragraph.text_content().strip())
+    for paragraph, size, _ in paragraphs:
         ancestors = list(paragraph.iterancestors())
         for depth, ancestor in enumerate(reversed(ancestors)):
             totals[ancestor] = totals.get(ancestor, 0) + size
@@ -68,6 +90,16 @@ def _densest_paragraph_parent(scope: etree._Element) -> etree._Element | None:
         return None
     holding = [el for el, size in totals.items() if size >= 0.7 * overall]
     return max(holding, key=lambda el: depths[el])
+
+
+def _count(el: etree._Element, tag: str, enough: int) -> int:
+    """How many descendants named tag el holds, counting no further than enough."""
+    found = 0
+    for _ in el.iterdescendants(tag):
+        found += 1
+        if found >= enough:
+            break
+    return found
 
 
 def clean_copy(container: etree._Element) -> etree._Element:

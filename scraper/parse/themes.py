@@ -273,9 +273,13 @@ BOILERPLATE = re.compile(
     r"(?:^|\s)widget(?:\s|$)|widget-area|widget_|(?:^|\s)secondary(?:\s|$)|"
     r"(?:^|\s)(?:(?:left|right|main|primary|secondary)[-_])?sidebar(?:[-_](?:\d+|left|right|primary|secondary|main|"
     r"widgets?|wrapper|wrap|area|inner|container|box|top|bottom))?(?:\s|$)|site-footer|breadcrumb|(?:^|[\s_-])menu|navigation|"
-    r"nav-links|post-nav|yarpp|crp_|newsletter|advert|sponsor|popular|trending|recommend|more-from|jp-relatedposts",
+    r"nav-links|post-nav|next-?(?:post|story|article)|prev(?:ious)?-?(?:post|story|article)|read-?next|up-?next|"
+    r"more-?stories|yarpp|crp_|newsletter|advert|sponsor|popular|trending|recommend|more-from|jp-relatedposts",
     re.IGNORECASE,
 )
+#: The same plus page footers: where the paragraph-density heuristic never looks for the article (a post's own
+#: footer holds its tags and date, so the field tables do not skip footers).
+NOT_ARTICLE_TEXT = re.compile(BOILERPLATE.pattern + r"|(?:^|\s)(?:footer|colophon|site-info)(?:\s|$)", re.IGNORECASE)
 #: The same, minus sharing bars: themes print the post's tags and comment link in them (div.share > a[rel=tag]).
 BOILERPLATE_NOT_SHARING = re.compile(BOILERPLATE.pattern.replace("share|sharing|social|", ""), re.IGNORECASE)
 #: The same, minus comments and sharing bars: comment counts live in comment areas and beside share buttons.
