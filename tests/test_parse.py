@@ -1028,3 +1028,21 @@ def test_entry_footer_and_post_navigation_inside_the_entry_are_dropped():
                       '<div class="alignleft"><a href="/prev/">Previous post</a></div></div></div></div>',
                       body_class="single"))
     assert post.body_text.endswith("prose of an article.") and "Previous" not in post.body_text
+
+
+def test_tag_archive_links_in_the_post_container_are_its_tags():
+    """Pattern: <p id="in-tag"><a href="/tag/die-gruenen/">#Die Grünen</a></p> above the title, no rel=tag."""
+    post = parse(page('<main><p id="in-tag"><a href="https://s.example/tag/die-gruenen/"> #Die Grünen</a></p><h2>T</h2>'
+                      + CONTENT + '</main><aside class="widget"><a href="/tag/x/">X</a></aside>', body_class="single"))
+    assert post.tags == ["Die Grünen"]
+
+
+def test_a_link_that_is_only_a_comment_count_counts_wherever_it_points():
+    """Pattern: "82 COMMENTS" linking to a forum thread, in the sharing bar; reply toggles in comments do not count."""
+    post = parse(page('<article id="post-42"><h1 class="entry-title">T</h1>' + CONTENT + '<div class="share">'
+                      '<a href="https://x.example/share">SHARE</a> <a class="bbs" href="https://forum.example/t/1">82 '
+                      'COMMENTS</a></div></article>'))
+    assert post.comment_count == 82
+    toggle = parse(page('<article id="post-42"><h1 class="entry-title">T</h1>' + CONTENT + '</article><div '
+                        'id="comments" class="comments-area"><div class="comment"><a href="#r">2 replies</a></div></div>'))
+    assert toggle.comment_count != 2

@@ -10,6 +10,10 @@ from scraper.parse.document import visible_text
 from scraper.parse.words import COMMENT_NOUNS, COMMENTS_CLOSED, LEAVE_A_COMMENT, ONE_COMMENT, ZERO_COMMENTS
 
 _INTEGER = re.compile(r"(?<![\w.,])(\d{1,3}(?:[ .,\u00a0\u202f]\d{3})+|\d+)(?![\w%])")
+#: A link that is only a count and its noun ("82 COMMENTS", "3 Kommentare"), wherever it points (forum threads).
+_COUNT_LINK = re.compile(r"\d{1,3}(?:[.,]\d{3})*\s+(?:comments?|kommentare?|commentaires?|comentarios?|commenti|"
+                         r"comentários?|reacties|responses?|replies|réponses?|antworten|respuestas|risposte|respostas)",
+                         re.IGNORECASE)
 _HIDDEN = re.compile(r"display\s*:\s*none", re.IGNORECASE)
 _QUOTED = re.compile(r"[“«„\"‘'].*$")
 
@@ -48,6 +52,11 @@ def comment_count(scope: etree._Element, page: etree._Element, present: set[str]
                     visible_text(el), needs_noun=name.endswith("anchor"))
                 if count is not None:
                     return count, f"theme:{name}"
+    for region in _comment_regions(scope, page):
+        for link in region.iter("a"):
+            text = visible_text(link)
+            if _COUNT_LINK.fullmatch(text) and not themes.inside(link, region, themes.BOILERPLATE_NOT_SHARING):
+                return int(re.sub(r"\D", "", text.split()[0])), "heuristic:count-link"
     for region in _comment_regions(scope, page):
         for name, elements in themes.select(region, themes.COMMENT_HEADING, None, present):
             for el in elements:

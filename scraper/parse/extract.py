@@ -459,7 +459,8 @@ def _categories(post: Post, page: Page) -> None:
 
 def _tags(post: Post, page: Page) -> None:
     """Tags: the theme's tag lists, rel=tag links outside category lists, Yoast keywords, article:tag."""
-    found = _term_links(page, themes.TAG) or _rel_tag_links(page)
+    found = _term_links(page, themes.TAG) or _rel_tag_links(page) or (
+        _term_links(page, themes.TAG_URL, post_only=True) if page.scope is not page.body else None)
     if not found and page.article and "yoast" in page.head.plugins:
         names = ld_list(page.article.get("keywords"))
         found = (names, "jsonld:keywords") if names else None
@@ -469,10 +470,10 @@ def _tags(post: Post, page: Page) -> None:
     _set(post, "tags", found)
 
 
-def _term_links(page: Page, table: list) -> tuple[list[str], str] | None:
+def _term_links(page: Page, table: list, post_only: bool = False) -> tuple[list[str], str] | None:
     """Names of the term links a selector table finds first (post container first), de-duplicated, page order."""
     content, _ = page.container()
-    for region in page.regions():
+    for region in page.regions()[:1] if post_only else page.regions():
         for name, elements in themes.select(region, table, present=page.classes):
             if name.endswith("-url") and content is not None:   # a link in the article text is not the post's term
                 elements = [el for el in elements if content not in el.iterancestors()]

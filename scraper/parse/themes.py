@@ -135,6 +135,8 @@ TAG = _compile([
     ("[itemprop~=keywords] a", "microdata-keywords"),
     (".elementor-post-info__terms-list a[href*='/tag/']", "elementor-post-info"),
 ])
+#: Last resort, in the post's container only: links to a tag archive (/tag/slug/) outside the article text.
+TAG_URL = _compile([("a[href*='/tag/']", "tag-url")])
 #: Links with rel="tag" are tags unless they sit in a category list (Kadence, Blocksy, block themes use rel=tag there).
 REL_TAG = CSSSelector("a[rel~=tag]")
 
