@@ -1046,3 +1046,17 @@ def test_a_link_that_is_only_a_comment_count_counts_wherever_it_points():
     toggle = parse(page('<article id="post-42"><h1 class="entry-title">T</h1>' + CONTENT + '</article><div '
                         'id="comments" class="comments-area"><div class="comment"><a href="#r">2 replies</a></div></div>'))
     assert toggle.comment_count != 2
+
+
+def test_an_image_credit_line_closing_the_content_credits_the_lead_image():
+    """Pattern: featured image without caption; the last paragraph is "Image illustrative : <work> by <Name>, en
+    licence Creative Commons" (Flickr-style attribution). A closing "Source : …" line is not a photo credit."""
+    head = '<meta property="og:image" content="https://s.example/lego.jpg">'
+    credit = ('<p>Image illustrative&nbsp;: <a href="https://f.example/1">Lots of bricks</a> by <a href="https://f.example'
+              '/u">Ann Brick,</a>en licence <a href="https://cc.example/by/2.0/">Creative Commons by</a></p>')
+    post = parse(page('<article id="post-42"><h1 class="entry-title">T</h1><div class="entry-content">'
+                      + _prose("Own", 2) + credit + '</div></article>', head=head, lang="fr-FR"))
+    assert post.photo_credit == "Ann Brick"
+    source = parse(page('<article id="post-42"><h1 class="entry-title">T</h1><div class="entry-content">'
+                        + _prose("Own", 2) + '<p>Source : Communiqué du ministère.</p></div></article>', head=head))
+    assert source.photo_credit is None

@@ -37,6 +37,9 @@ _DESCRIPTIVE_AFTER_BY = {"night", "day", "drone", "satellite", "moonlight", "can
 _RIGHTS_RESERVED = re.compile(
     r"[\s.,;-]*\b(?:all rights reserved|tous droits réservés|alle rechte vorbehalten|todos los derechos reservados|"
     r"tutti i diritti riservati|todos os direitos reservados|alle rechten voorbehouden)\.?\s*$", re.IGNORECASE)
+_LICENCE = re.compile(r"[\s,.;-]*\b(?:en\s+licence|sous\s+licence|under\s+(?:a\s+)?(?:CC|creative\s+commons)|"
+                      r"licensed\s+under|unter\s+(?:der\s+)?lizenz|bajo\s+licencia|con\s+licenza|"
+                      r"sob\s+licença)\b.*$", re.IGNORECASE)
 _DR = re.compile(r"(?:^|[\s.])(?:photo\s+)?(DR|D\.R\.)\s*\.?$", re.IGNORECASE)
 
 
@@ -123,8 +126,12 @@ def _strip_label(text: str) -> str | None:
 
 
 def _tidy(credit: str) -> str | None:
-    """Trim wrapping punctuation and "All rights reserved" tails around a credit."""
-    credit = _RIGHTS_RESERVED.sub("", clean_text(credit)).strip(" .;,")
+    """Trim wrapping punctuation, "All rights reserved" and licence tails around a credit; of a Flickr-style
+    attribution ("Work title by Name"), keep the name."""
+    credit = _LICENCE.sub("", _RIGHTS_RESERVED.sub("", clean_text(credit))).strip(" .;,")
+    by = re.search(r"\s+by\s+(?P<name>[A-ZÀ-Ý@][^,;]{1,60})$", credit.strip(" .;,"))
+    if by:
+        credit = by.group("name")
     if credit.endswith(")") and credit.count("(") < credit.count(")"):
         credit = credit[:-1].rstrip(" .;,")
     credit = credit.strip(" .;,")

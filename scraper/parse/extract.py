@@ -43,6 +43,10 @@ _META_ZONES = etree.XPath(
 _META_ZONE_WORDS = re.compile(
     r"date|datum|fecha|meta|byline|posted|published|post-?info|post_?detail|post-?footer|entry-?footer|"
     r"(?:^|[\s_-])time(?:$|[\s_-])", re.IGNORECASE)
+#: A line about an image: it opens with an image word (or ©), not with "Source"/"Quelle" (the text's source).
+_IMAGE_CREDIT_LINE = re.compile(r"\s*(?:©|(?:photos?|images?|fotos?|fotografía|fotografia|bild|imagen|immagine|imagem|"
+                                r"illustration|beeld|afbeelding|ph\.?|cr[ée]dits?\s+photos?|photo\s+credit|image\s+credit)\b)",
+                                re.IGNORECASE)
 _WEBPAGE_TYPES = {"webpage", "itempage", "collectionpage", "profilepage", "aboutpage"}
 
 
@@ -637,6 +641,8 @@ def _photo(post: Post, page: Page) -> None:
         caption, source = _ld_image_caption(page)
     if caption is None:
         caption_el, caption, source = _lead_figure_caption(page)
+    if caption is None and post.featured_image:
+        caption_el, caption, source = _credit_line_in_content(page)
     if caption is not None:
         _set(post, "photo_caption", (caption, source))
         _set(post, "photo_credit", (credits.credit_from_caption(caption_el, caption), source))
@@ -706,6 +712,20 @@ def _lead_figure_caption(page: Page) -> tuple[etree._Element | None, str | None,
                 caption_el = found[0] if found else None
             text = document.visible_text(caption_el) if caption_el is not None else ""
             return (caption_el, text, "wp-core:lead-figure") if text else _credit_line_after(el)
+    return None, None, None
+
+
+def _credit_line_in_content(page: Page) -> tuple[etree._Element | None, str | None, str | None]:
+    """A post with a lead image but no caption, whose content opens or ends with a credit-only line
+    ("Image illustrative : … by Name", "Photo : Reuters"): that line credits the lead image."""
+    container, _ = page.container()
+    if container is None:
+        return None, None, None
+    lines = [p for p in container.iter("p") if document.visible_text(p)]
+    for line in dict.fromkeys(lines[:1] + lines[-1:]):
+        text = document.visible_text(line)
+        if _IMAGE_CREDIT_LINE.match(text) and credits.is_credit_line(text):   # not "Source : …" (a text source)
+            return line, text, "heuristic:credit-line-in-content"
     return None, None, None
 
 

@@ -57,6 +57,7 @@ WRITTEN_BY_LABELS = {"written by", "écrit par", "verfasst von", "escrito por", 
 CREDIT_LABELS = sorted([
     # fr
     "Crédit photo", "Crédits photo", "Crédits photos", "Crédit photos", "Crédit", "Crédits", "Photo d'illustration",
+    "Image illustrative", "Photo illustrative", "Image d'illustration", "Image d’illustration",
     "Photo d’illustration", "Illustration", "Photos", "Photo", "Image", "Source", "Copyright",
     # en
     "Photo by", "Photos by", "Photograph", "Photograph by", "Image credit", "Image courtesy of", "Credit",
