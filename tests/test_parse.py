@@ -1060,3 +1060,13 @@ def test_an_image_credit_line_closing_the_content_credits_the_lead_image():
     source = parse(page('<article id="post-42"><h1 class="entry-title">T</h1><div class="entry-content">'
                         + _prose("Own", 2) + '<p>Source : Communiqué du ministère.</p></div></article>', head=head))
     assert source.photo_credit is None
+
+
+@pytest.mark.parametrize("line,name", [("<small>11.09.2011, 16:20 von jo</small>", "jo"),
+                                       ('<div class="entry-footer"><div class="left"><a href="/tag/a/">Bundesliga</a>'
+                                        '</div><div class="right">Ann Lee | 29.07.2006 um 14:26</div></div>', "Ann Lee")],
+                         ids=["date von name", "Name | date"])
+def test_plain_text_bylines_beside_the_date(line, name):
+    """Pattern: older themes print the_author() as plain text on the date line, without a link."""
+    post = parse(page('<div class="post"><h1>T</h1>' + line + CONTENT + '</div>', body_class="single", lang="de-DE"))
+    assert post.author == name

@@ -47,6 +47,9 @@ _META_ZONE_WORDS = re.compile(
 _IMAGE_CREDIT_LINE = re.compile(r"\s*(?:©|(?:photos?|images?|fotos?|fotografía|fotografia|bild|imagen|immagine|imagem|"
                                 r"illustration|beeld|afbeelding|ph\.?|cr[ée]dits?\s+photos?|photo\s+credit|image\s+credit)\b)",
                                 re.IGNORECASE)
+#: "<date> von|by|par… <name>" and "<First Last> | <date>" meta lines.
+_DATE_BY_NAME = re.compile(r"(?P<date>.*\d.*?)\s+(?:von|by|par|por|di|door)\s+(?P<name>[^\s,|]+(?:\s+[^\s,|]+){0,2})\s*")
+_NAME_BAR_DATE = re.compile(r"(?P<name>[A-ZÀ-Ý][\w.'’-]+(?:\s+[A-ZÀ-Ý][\w.'’-]+){1,3})\s*[|·•]\s*(?P<date>.*\d.*)")
 _WEBPAGE_TYPES = {"webpage", "itempage", "collectionpage", "profilepage", "aboutpage"}
 
 
@@ -423,10 +426,30 @@ def _author(post: Post, page: Page) -> None:
     if displayed and (not found or (len(displayed[0]) > len(found[0]) and found[0][0] in displayed[0])
                       or (found[1] == "meta:author" and found[0][0] not in displayed[0])):
         found = displayed   # (a byline the post shows beats a meta author, often a site-wide theme or SEO setting)
+    if not found:
+        found = _dateline_author(page, post.language)
     if found:
         post.authors = found[0]
         _set(post, "author", (found[0][0], found[1]))
         post.sources["authors"] = found[1]
+
+
+def _dateline_author(page: Page, language: str | None) -> tuple[list[str], str] | None:
+    """A name printed as plain text beside the date on a meta line: "11.09.2011, 16:20 von jo", "Ann Lee | 29.07.2006"
+    (older themes print the_author() without a link). Only lines that hold a date and little else."""
+    region = page.scope
+    lines = _after_title(page) + [el for el in _META_ZONES(region)
+                                  if _META_ZONE_WORDS.search(f"{el.get('class') or ''} {el.get('id') or ''}")
+                                  and not themes.inside(el, region, themes.BOILERPLATE)]
+    for line in lines:
+        for el in [*line.iterdescendants("div", "p", "span", "small")][::-1] + [line]:   # innermost first
+            text = document.visible_text(el)
+            if not 0 < len(text) <= 80:
+                continue
+            match = _DATE_BY_NAME.fullmatch(text) or _NAME_BAR_DATE.fullmatch(text)
+            if match and dates.text_date(match.group("date"), language):
+                return [match.group("name")], "heuristic:dateline-byline"
+    return None
 
 
 def _displayed_authors(page: Page) -> tuple[list[str], str] | None:
