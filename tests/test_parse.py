@@ -1070,3 +1070,10 @@ def test_plain_text_bylines_beside_the_date(line, name):
     """Pattern: older themes print the_author() as plain text on the date line, without a link."""
     post = parse(page('<div class="post"><h1>T</h1>' + line + CONTENT + '</div>', body_class="single", lang="de-DE"))
     assert post.author == name
+
+
+def test_a_meta_author_credited_with_the_theme_is_not_the_posts_author():
+    """Pattern: <meta name="author"> names the theme's designer, credited in the footer "Theme by X"."""
+    post = parse(page('<section id="post-42"><h1>T</h1>' + CONTENT + '</section><footer>Theme by <a href="https://x.'
+                      'example/">Pat Designer</a></footer>', head='<meta name="author" content="Pat Designer">'))
+    assert post.author is None

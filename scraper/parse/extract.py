@@ -415,7 +415,8 @@ def _author(post: Post, page: Page) -> None:
             found = (names, "jsonld:author")
     if not found:
         meta_author = page.head.first_meta("author", "article:author_name", "parsely-author", "sailthru.author")
-        if meta_author and not meta_author.startswith("http") and meta_author != post.site_name:   # not site-wide
+        if meta_author and not meta_author.startswith("http") and meta_author != post.site_name and \
+                not _credited_for_the_theme(page, meta_author):   # not site-wide
             found = ([document.clean_text(meta_author)], "meta:author")
     if not found:
         label = (page.head.first_meta("twitter:label1") or "").strip().casefold()
@@ -432,6 +433,12 @@ def _author(post: Post, page: Page) -> None:
         post.authors = found[0]
         _set(post, "author", (found[0][0], found[1]))
         post.sources["authors"] = found[1]
+
+
+def _credited_for_the_theme(page: Page, name: str) -> bool:
+    """True when the page credits this name with its theme or design ("Theme by X"): a theme's meta author."""
+    pattern = rf"(?:theme|thème|design|template|vorlage)\s+(?:by|von|par|de|por|di|door)\s*:?\s*{re.escape(name)}"
+    return bool(re.search(pattern, page.body.xpath("string()"), re.IGNORECASE))
 
 
 def _dateline_author(page: Page, language: str | None) -> tuple[list[str], str] | None:
