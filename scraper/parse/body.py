@@ -30,6 +30,8 @@ JUNK_IDS = {"jp-relatedposts", "jp-post-flair", "comments", "respond", "sharing"
 #: Text elements are never dropped for their class: only the blocks around them are sharing, related posts…
 TEXT_TAGS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "table", "tr", "td", "th", "dt",
              "dd", "strong", "em", "b", "i"}
+#: post_class() term tokens ("tag-social-media") are not block names. Unlike themes._TERM_CLASSES, "post-…" tokens stay:
+#: post-navigation, post-meta and post-tags are exactly the blocks JUNK names.
 _TERM_CLASSES = re.compile(r"(?:^|\s)(?:category|tag|post_tag|format|type|status)-\S+")
 #: A content element with less text than this is double-checked against the paragraph-density heuristic.
 SHORT_CONTENT = 200

@@ -264,10 +264,15 @@ def _site_name(page: Page) -> tuple[str, str] | None:
     return None
 
 
+def _document_title(page: Page) -> str | None:
+    """The text of the head's <title>, whitespace collapsed; None when there is none."""
+    title_el = page.root.find("head/title")
+    return document.clean_text(title_el.text_content()) if title_el is not None else None
+
+
 def _title_suffix(page: Page) -> str | None:
     """What follows the last " – " (or " | "…) in <title>: the site name in wp_get_document_title()."""
-    title_el = page.root.find("head/title")
-    text = document.clean_text(title_el.text_content()) if title_el is not None else ""
+    text = _document_title(page) or ""
     for separator in _TITLE_SEPARATORS:
         if separator in text:
             return text.rsplit(separator, 1)[1].strip() or None
@@ -321,9 +326,7 @@ def _undecorated_title(page: Page, site: str | None) -> tuple[str, str] | None:
     og_title = _strip_site(page.head.first_meta("og:title", "twitter:title"), site)
     if og_title and not _is_site(og_title, site):
         return og_title, "meta:og:title"
-    title_el = page.root.find("head/title")
-    html_title = _strip_site(document.clean_text(title_el.text_content()) if title_el is not None else None,
-                             site, guess=True)
+    html_title = _strip_site(_document_title(page), site, guess=True)
     declared = [(t, source) for t, source in ((_comment_feed_title(page), "wp-core:comment-feed-title"),
                                               (html_title, "html:title")) if t and not _is_site(t, site)]
     headings = [h for h in page.scope.iter("h1", "h2", "h3") if document.visible_text(h)]
@@ -365,8 +368,7 @@ def _shortened(short: str, long: str) -> bool:
 def _confirmed(headline: str, displayed: str, page: Page, site: str | None) -> bool:
     """True when og:title or <title> agrees with the JSON-LD headline but not with the element the theme tables
     found (that element then belongs to something else on the page, e.g. a featured-posts block)."""
-    title_el = page.root.find("head/title")
-    for other in (page.head.first_meta("og:title"), title_el.text_content() if title_el is not None else None):
+    for other in (page.head.first_meta("og:title"), _document_title(page)):
         other = _strip_site(other, site, guess=True)
         if other and _same(other, headline) and not _same(other, displayed):
             return True
@@ -637,8 +639,7 @@ def _displayed_date(page: Page, table: list, not_this: etree._Element | None = N
 
 def _featured_image(post: Post, page: Page) -> None:
     """The lead image URL: JSON-LD article image, og:image, then the theme's featured image element."""
-    image = page.head.resolve(page.article.get("image")) if page.article else None
-    image = page.head.resolve(image[0]) if isinstance(image, list) and image else image
+    image = _ld_image(page, page.article, "image")
     url = (image.get("url") or image.get("contentUrl")) if isinstance(image, dict) else image
     if isinstance(url, str) and url.strip():
         _set(post, "featured_image", (urljoin(page.base_url or "", url.strip()), "jsonld:image"))
@@ -701,11 +702,16 @@ def _featured_caption(page: Page) -> tuple[etree._Element | None, str | None, st
     return None, None, None
 
 
+def _ld_image(page: Page, node: dict[str, Any] | None, key: str) -> Any:
+    """A JSON-LD node's image (the first of a list), @id references followed: a node, a URL or None."""
+    image = page.head.resolve(node.get(key)) if node else None
+    return page.head.resolve(image[0]) if isinstance(image, list) and image else image
+
+
 def _ld_image_caption(page: Page) -> tuple[str | None, str | None]:
     """The JSON-LD primary image's caption (Yoast copies the attachment caption there)."""
     for node, key in ((page.article, "image"), (page.webpage, "primaryImageOfPage"), (page.webpage, "image")):
-        image = page.head.resolve(node.get(key)) if node else None
-        image = page.head.resolve(image[0]) if isinstance(image, list) and image else image
+        image = _ld_image(page, node, key)
         caption = ld_text(image.get("caption")) if isinstance(image, dict) else None
         if caption:
             return caption, "jsonld:image.caption"
@@ -715,8 +721,7 @@ def _ld_image_caption(page: Page) -> tuple[str | None, str | None]:
 def _ld_image_credit(page: Page) -> tuple[str, str] | None:
     """The JSON-LD primary image's own credit: creditText, else copyrightHolder or author (name)."""
     for node, key in ((page.article, "image"), (page.webpage, "primaryImageOfPage"), (page.webpage, "image")):
-        image = page.head.resolve(node.get(key)) if node else None
-        image = page.head.resolve(image[0]) if isinstance(image, list) and image else image
+        image = _ld_image(page, node, key)
         if not isinstance(image, dict):
             continue
         for credit_key in ("creditText", "copyrightHolder", "author"):

@@ -53,7 +53,6 @@ TITLE = _compile([
     ("h1.single-title", "single-title"),
     ("h1.jeg_post_title", "jnews-title"),
     (".amp-wp-title", "amp-reader-title"),
-    ("h1.post-title", "post-title"),
     ("h1[itemprop~=headline]", "microdata-headline"),
     (".wp-block-post-title", "block-post-title"),
     (".entry-title", "entry-title"),
