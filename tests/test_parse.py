@@ -4,6 +4,7 @@ None of these snippets was captured from a live site; real-WordPress pages are i
 from __future__ import annotations
 
 import gzip
+import re
 import json
 import pickle
 from pathlib import Path
@@ -1077,3 +1078,95 @@ def test_a_meta_author_credited_with_the_theme_is_not_the_posts_author():
     post = parse(page('<section id="post-42"><h1>T</h1>' + CONTENT + '</section><footer>Theme by <a href="https://x.'
                       'example/">Pat Designer</a></footer>', head='<meta name="author" content="Pat Designer">'))
     assert post.author is None
+
+
+# ---------------------------------------------------------------- every theme rule, one generated snippet each
+
+_COMPOUND = re.compile(r"(?P<tag>[a-z][a-z0-9]*)?(?P<rest>(?:[.#][\w-]+|\[[^\]]+\]|:not\([^)]*\))*)")
+_LEAF = {   # table -> (field, leaf text, leaf attributes)
+    "TITLE": ("title", "Rule title", {}),
+    "AUTHOR": ("author", "Ann Rule", {"content": "Ann Rule"}),
+    "AUTHOR_BOX": ("author", "Ann Rule", {}),
+    "CATEGORY": ("categories", "Rulecat", {}),
+    "TAG": ("tags", "Ruletag", {}),
+    "PUBLISHED": ("published_at", "5 March 2024", {"datetime": "2024-03-05T10:00:00+00:00",
+                                                   "content": "2024-03-05T10:00:00+00:00"}),
+    "MODIFIED": ("modified_at", "6 March 2024", {"datetime": "2024-03-06T10:00:00+00:00",
+                                                 "content": "2024-03-06T10:00:00+00:00"}),
+    "FEATURED_CAPTION": ("photo_caption", "A lake at dawn. Photo: Ann Rule", {}),
+    "FEATURED_IMAGE": ("featured_image", "", {"src": "https://s.example/rule.jpg"}),
+    "BODY": ("body_text", _prose("Rule", 4), {}),
+    "COMMENT_COUNT": ("comment_count", "3 comments", {}),
+    "COMMENT_HEADING": ("comment_count", "3 comments", {}),
+}
+
+
+def _snippet(css: str, text: str, leaf_attributes: dict) -> str:
+    """Hand-generated minimal markup matching one CSS selector (descendants nested), the text in its last element."""
+    compounds = [c for c in re.split(r"\s*>\s*|\s+", css.split(",")[0].strip()) if c]
+    opened, closing = "", ""
+    for index, compound in enumerate(compounds):
+        match = _COMPOUND.fullmatch(compound)
+        tag = match.group("tag") or "div"
+        rest = re.sub(r":not\([^)]*\)", "", match.group("rest"))
+        attributes = {"class": " ".join(re.findall(r"\.([\w-]+)", rest))}
+        attributes.update({"id": i for i in re.findall(r"#([\w-]+)", rest)})
+        for name, operator, value in re.findall(r"\[([\w-]+)([~*$^|]?)=?['\"]?([^'\"\]]*)['\"]?\]", rest):
+            value = f"x-{value}-x" if operator == "*" else value or leaf_attributes.get(name, name)
+            attributes[name] = (attributes.get(name, "") + " " + value).strip()
+        if index == len(compounds) - 1:
+            attributes.update({k: v for k, v in leaf_attributes.items() if k not in attributes})
+        rendered = " ".join(f'{k}="{v}"' for k, v in attributes.items() if v)
+        void = tag in ("img", "meta")
+        opened += f"<{tag} {rendered}>" if void else f"<{tag} {rendered}>" + (text if index == len(compounds) - 1
+                                                                               else "")
+        closing = ("" if void else f"</{tag}>") + closing
+    return opened + closing
+
+
+def _rule_cases() -> list:
+    """One case per rule of each field table (the rule's strategy name is what sources must say)."""
+    from scraper.parse import themes
+    return [pytest.param(table, rule.selector.css, rule.name, id=f"{table}:{rule.selector.css}")
+            for table in _LEAF for rule in getattr(themes, table)]
+
+
+@pytest.mark.parametrize("table,css,name", _rule_cases())
+def test_every_theme_rule_yields_its_field(table, css, name):
+    """A snippet made for the rule alone must give the field through that rule (catches shadowed or broken rules)."""
+    field, text, leaf_attributes = _LEAF[table]
+    snippet = _snippet(css, text, leaf_attributes)
+    published = '<time class="entry-date published" datetime="2024-03-05T10:00:00+00:00">5 March</time>'
+    content = "" if table == "BODY" else CONTENT
+    around = {"MODIFIED": published + snippet + content, "COMMENT_HEADING": content + snippet}
+    post = parse(page(f'<div class="wrap">{around.get(table, snippet + content)}</div>', body_class="single"))
+    assert post.sources.get(field, "").split(":")[:2] == ["theme", name], (snippet, post.sources, post.to_dict()[field])
+
+
+_LD = '<script type="application/ld+json">{}</script>'
+
+
+@pytest.mark.parametrize("head,body,field,value,source", [
+    (_LD.format('{"@type": "BlogPosting", "headline": "H", "inLanguage": "de-DE"}'), "", "language", "de-DE",
+     "jsonld:inLanguage"),
+    ('<meta property="og:locale" content="fr_FR">', "", "language", "fr-FR", "meta:og:locale"),
+    ('<meta name="application-name" content="App Site">', "", "site_name", "App Site", "meta:application-name"),
+    ('<link rel="alternate" type="application/rss+xml" title="Feed Site &raquo; Feed" href="/feed/">', "", "site_name",
+     "Feed Site", "wp-core:feed-link-title"),
+    ("", '<p class="site-title"><a href="/" rel="home">Shown Site</a></p>', "site_name", "Shown Site",
+     "theme:site-title"),
+    (_LD.format('{"@graph": [{"@type": "WebPage", "datePublished": "2024-03-05T10:00:00+00:00"}]}'), "",
+     "published_at", "2024-03-05T10:00:00+00:00", "jsonld:WebPage.datePublished"),
+    (_LD.format('{"@graph": [{"@type": "WebPage", "dateModified": "2024-03-06T10:00:00+00:00"}]}'), "",
+     "modified_at", "2024-03-06T10:00:00+00:00", "jsonld:WebPage.dateModified"),
+    (_LD.format('{"@type": "Article", "image": {"@type": "ImageObject", "url": "https://s.example/i.jpg", '
+                '"copyrightHolder": {"@type": "Organization", "name": "Agency X"}}}'), "", "photo_credit", "Agency X",
+     "jsonld:image.copyrightHolder"),
+    (_LD.format('{"@type": "Article", "image": {"@type": "ImageObject", "url": "https://s.example/i.jpg", '
+                '"author": {"@type": "Person", "name": "Ann Shooter"}}}'), "", "photo_credit", "Ann Shooter",
+     "jsonld:image.author"),
+], ids=lambda v: v if isinstance(v, str) and ":" in v and " " not in v else None)
+def test_page_level_strategies(head, body, field, value, source):
+    html = page(body + CONTENT, head=head, lang="").replace(' lang=""', "")
+    post = parse(html)
+    assert (getattr(post, field), post.sources.get(field)) == (value, source)
