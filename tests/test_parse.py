@@ -1170,3 +1170,10 @@ def test_page_level_strategies(head, body, field, value, source):
     html = page(body + CONTENT, head=head, lang="").replace(' lang=""', "")
     post = parse(html)
     assert (getattr(post, field), post.sources.get(field)) == (value, source)
+
+
+def test_core_page_links_paragraph_is_not_body_text():
+    """Core's wp_link_pages() prints <p class="post-nav-links">Pages: 1 2 3</p> inside the content."""
+    post = parse(page('<article id="post-42"><h1 class="entry-title">T</h1><div class="entry-content"><p>Text.</p>'
+                      '<p class="post-nav-links">Pages: <a href="/t/">1</a> <a href="/t/2/">2</a></p></div></article>'))
+    assert post.body_text == "Text."

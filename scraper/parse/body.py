@@ -27,9 +27,10 @@ JUNK = re.compile(
 #: Ids of non-article blocks, matched whole: ids elsewhere are anchors made from the text ("h-social-security").
 JUNK_IDS = {"jp-relatedposts", "jp-post-flair", "comments", "respond", "sharing", "toc_container", "ez-toc-container",
             "related-posts", "share-buttons", "social-share", "author-box", "post-navigation"}
-#: Text elements are never dropped for their class: only the blocks around them are sharing, related posts…
-TEXT_TAGS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "table", "tr", "td", "th", "dt",
-             "dd", "strong", "em", "b", "i"}
+#: Headings and other text elements are never dropped for their class: only the blocks around them are sharing,
+#: related posts… (paragraphs are not exempt: core prints page links as <p class="post-nav-links">).
+TEXT_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "table", "tr", "td", "th", "dt", "dd",
+             "strong", "em", "b", "i"}
 #: post_class() term tokens ("tag-social-media") are not block names. Unlike themes._TERM_CLASSES, "post-…" tokens stay:
 #: post-navigation, post-meta and post-tags are exactly the blocks JUNK names.
 _TERM_CLASSES = re.compile(r"(?:^|\s)(?:category|tag|post_tag|format|type|status)-\S+")
