@@ -30,13 +30,19 @@ log = logging.getLogger("scraper.crawl")
 
 PRIORITY = {"new": 40, "restored": 35, "changed": 30, "comments": 30, "gone?": 20, "full": 10, "revalidate": 5,
             "lastmod": 30, "feed": 25, "links": 1}
-#: HTTP statuses that mean a known post is no longer public (trashed, deleted, made private or draft).
-GONE_STATUSES = frozenset({401, 403, 404, 410})
+#: HTTP statuses that say a post is gone (trashed, deleted, made private or draft). 401/403 are not among them: a
+#: WAF, rate limiter or login wall answers them for posts that are still published, so they count as errors.
+GONE_STATUSES = frozenset({404, 410})
 POST_BODY_CLASS = re.compile(rb'<body[^>]*class=["\'][^"\']*\b(single-post|postid-\d+|single-format-)', re.I)
+#: Body classes of a WordPress page that is not a single post (an archive, a page, the 404 template...).
+WP_OTHER_PAGE = re.compile(rb'<body[^>]*class=["\'][^"\']*\b(page-id-\d+|archive|home|blog|error404|search|'
+                           rb'attachmentid-\d+)', re.I)
+PARSER_ERROR = "parser error"
 PAGE_LINK = re.compile(rb'<a\s[^>]*class=["\'][^"\']*post-page-numbers[^>]*>', re.I)
 HREF_BYTES = re.compile(rb'href=["\']([^"\']+)["\']', re.I)
 MAX_POST_PAGES = 50
 SHORTLINK_HEADER = re.compile(r'<([^>]+)>\s*;\s*rel=["\']?shortlink')
+SHORTLINK_TAG = re.compile(rb'<link[^>]+rel=["\']shortlink["\'][^>]*href=["\']([^"\']+)', re.I)
 PASSWORD_FORM = b"wp-login.php?action=postpass"   # a substring test: 2x cheaper than a regex on a 40 kB page
 MAX_LINK_FRONTIER = 50_000
 
@@ -251,7 +257,7 @@ class SiteCrawl:
         for wp_id, row in self.listing.posts.items():
             if not self._wanted(row.get("date_gmt")):
                 continue
-            if isinstance(row.get("excerpt"), dict) and row["excerpt"].get("protected"):
+            if _protected(row):
                 protected.append(wp_id)  # password-protected: its page shows a form, not the post
                 continue
             reason = self._rest_reason(wp_id, row, previous, commented)
@@ -493,8 +499,10 @@ class SiteCrawl:
         sha = self.arc.record_fetch(self.crawl_id, work.url, status=resp.status, final_url=resp.final_url,
                                     headers=resp.headers, body=resp.body if resp.status == 200 else None,
                                     elapsed_ms=resp.elapsed_ms, packed=fetched.packed[0] if fetched.packed else None)
-        if resp.status in (404, 410) or (resp.status in GONE_STATUSES and work.reason not in ("new", "links")):
-            self._gone(work, f"HTTP {resp.status}")   # a new URL answering 401/403 is a failure, not a deletion
+        if resp.status in GONE_STATUSES and self._listed_public(work.wp_id):
+            self._fail(work, f"HTTP {resp.status}, but this run's REST listing shows the post", status=resp.status)
+        elif resp.status in GONE_STATUSES:
+            self._gone(work, f"HTTP {resp.status}")
         elif resp.status == 304:
             self._not_modified(work)
         elif resp.status != 200:
@@ -503,16 +511,19 @@ class SiteCrawl:
             log.warning("skipped %s: not an HTML page (Content-Type %s)", work.url, resp.headers.get("content-type"))
             self.arc.frontier_done(self.site_id, work.url, "skipped", "not HTML")
         elif PASSWORD_FORM in resp.body:
-            if self._archived_public(work):
-                self._gone(work, "password protected")   # no longer published content; 'restored' if it reopens
-            else:
-                log.info("skipped %s: password-protected post", work.url)
-                self.arc.frontier_done(self.site_id, work.url, "skipped", "password protected")
+            self._password_form(work)
         elif work.reason == "gone?" and not self._still_the_post(work, resp):
-            self._gone(work, f"now {resp.final_url}")
+            if self._redirected(work, resp) or WP_OTHER_PAGE.search(resp.body[:50000]):
+                self._gone(work, f"now {resp.final_url}")
+            else:   # a challenge or maintenance page proves nothing: try again next run
+                self._fail(work, "missing from the listing, but the page shows neither the post nor another "
+                                 "WordPress page", status=200, recorded=True)
         elif self._unverified(work) and not POST_BODY_CLASS.search(resp.body[:50000]):
             log.info("skipped %s: not a single post (no single-post body class)", work.url)
             self.arc.frontier_done(self.site_id, work.url, "skipped", "not a post")
+        elif not self._is_the_post(work, resp):
+            self._fail(work, "the page is not the post (no postid/shortlink/single-post marker: a challenge, "
+                             "login or maintenance page?); raw page kept", status=200, recorded=True)
         else:
             extra_bodies = self._extra_pages(work, fetched.extra, fetched.packed[1:])
             if extra_bodies is not None:
@@ -540,11 +551,10 @@ class SiteCrawl:
     def _save(self, work: Work, resp: Response, sha: str | None, api_comments: int | None,
               extra_bodies: list[bytes] = (), parsed: Post | None = None) -> None:
         """Parse the page (and the further pages of a split post) and save the post with the API's view of it."""
-        try:
-            post = parsed or parse_pages(resp.body, list(extra_bodies), resp.final_url, resp.headers)
-        except Exception as exc:  # a parser bug must not stop the crawl: page is stored, error counted and logged
-            log.exception("parse failed for %s (raw page kept as %s)", work.url, sha)
-            self._fail(work, f"parse error: {type(exc).__name__}: {exc}", status=200, recorded=True)
+        post = parsed or parse_pages(resp.body, list(extra_bodies), resp.final_url, resp.headers)
+        crash = next((w for w in post.warnings if w.startswith(PARSER_ERROR)), None)
+        if crash:   # parse() never raises: a bug leaves a partial record that must not replace the archived one
+            self._fail(work, f"{crash} (raw page kept as {sha})", status=200, recorded=True)
             return
         post = self._complete(post, work, resp)
         if post.wp_id is not None and post.wp_id in self.seen_ids and work.reason != "gone?":
@@ -585,6 +595,40 @@ class SiteCrawl:
         row = row or self.archive_by_url.get(work.url)
         return bool(row and row.get("id") is not None and not row["deleted_at"])   # link placeholders have no id
 
+    def _listed_public(self, wp_id: int | None) -> bool:
+        """True when this run's REST listing shows the post as published and not password-protected."""
+        row = self.listing.posts.get(wp_id) if (self.listing is not None and wp_id is not None) else None
+        return row is not None and not _protected(row)
+
+    def _password_form(self, work: Work) -> None:
+        """A page showing the password form: an archived public post became protected (deleted, 'restored' when it
+        reopens), unless the listing still calls it public (then the page is not trusted: an error)."""
+        if self._listed_public(work.wp_id):
+            self._fail(work, "the page shows a password form, but the REST listing shows the post public",
+                       status=200, recorded=True)
+        elif self._archived_public(work):
+            self._gone(work, "password protected")
+        else:
+            log.info("skipped %s: password-protected post", work.url)
+            self.arc.frontier_done(self.site_id, work.url, "skipped", "password protected")
+
+    def _redirected(self, work: Work, resp: Response) -> bool:
+        """True when the URL now redirects to another page."""
+        return d.canonicalize(resp.final_url, self.base) != work.url
+
+    def _is_the_post(self, work: Work, resp: Response) -> bool:
+        """True when a 200 page shows the post: with a known wp_id, its postid-N body class, article id or shortlink
+        (header or link tag); without one, WordPress's single-post body class (sites crawled with --best-effort
+        that are not WordPress have no such marker: only the parser-error check applies to them)."""
+        head = resp.body[:80000]
+        if work.wp_id is None:
+            return not self.site.is_wordpress or POST_BODY_CLASS.search(head) is not None
+        if re.search(rb"\bpostid-%d\b|\bid=[\"']post-%d[\"']" % (work.wp_id, work.wp_id), head):
+            return True
+        shortlinks = [m.group(1) for m in SHORTLINK_HEADER.finditer(resp.headers.get("link", ""))]
+        shortlinks += [m.group(1).decode("utf-8", "replace") for m in SHORTLINK_TAG.finditer(head)]
+        return any(d.shortlink_id(link.replace("&amp;", "&")) == work.wp_id for link in shortlinks)
+
     def _still_the_post(self, work: Work, resp: Response) -> bool:
         """True when a URL we thought gone still shows the same post (its postid-N body class)."""
         if work.wp_id is None:
@@ -593,6 +637,9 @@ class SiteCrawl:
 
     def _gone(self, work: Work, why: str) -> None:
         """The post is no longer public: a 'deleted' version in the archive."""
+        if self._listed_public(work.wp_id):   # a post this run's listing shows is never deleted
+            self._fail(work, f"looked gone ({why}), but this run's REST listing shows it", status=200, recorded=True)
+            return
         if work.wp_id is not None:
             deleted = self.arc.mark_deleted(self.site_id, wp_id=work.wp_id, crawl_id=self.crawl_id)
         else:
@@ -618,10 +665,6 @@ class SiteCrawl:
         except KeyError as exc:   # a further page of a split post was never stored: leave the post as it is
             log.info("%s answered 304; left as archived: %s", work.url, exc)
             self.arc.frontier_done(self.site_id, work.url, "done")
-            return
-        except Exception as exc:  # a parser bug must not stop the crawl (as in _save)
-            log.exception("parse failed for %s (stored page %s)", work.url, sha)
-            self._fail(work, f"parse error: {type(exc).__name__}: {exc}", status=304, recorded=True)
             return
         page = Response(url=work.url, final_url=work.url, status=200, headers={}, body=self.arc.page_bytes(sha))
         self._save(work, page, sha, None, parsed=post)
@@ -666,6 +709,11 @@ class SiteCrawl:
                 return
             if resp.status == 200 and resp.headers.get("etag"):
                 self.arc.state_set(self.site_id, "feed_etag", resp.headers["etag"])
+
+
+def _protected(row: dict) -> bool:
+    """True when a REST listing row is a password-protected post."""
+    return isinstance(row.get("excerpt"), dict) and bool(row["excerpt"].get("protected"))
 
 
 def _moment(text: str | None) -> datetime | None:

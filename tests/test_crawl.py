@@ -332,6 +332,90 @@ def test_faults_end_in_retry_skip_or_error_and_no_post_is_lost(tmp_path, caplog)
     assert again.status == "complete" and sorted(archived(db)) == list(range(1, 10))
 
 
+def versions_by_reason(db: Path) -> dict[str, int]:
+    conn = sqlite3.connect(db)
+    rows = dict(conn.execute("SELECT reason, count(*) FROM post_versions GROUP BY reason").fetchall())
+    conn.close()
+    return rows
+
+
+def test_403_on_listed_posts_is_an_error_never_a_deletion(tmp_path):
+    """Review 45 #1: a WAF answering 403 to the post pages of a site whose listing still shows them."""
+    db = tmp_path / "a.db"
+    wp = FakeWordPress(6)
+    with wp.server:
+        run_crawl(db, wp)
+        for post in wp.published():
+            wp.faults[f"/2024/05/{post.slug}/"] = [Reply(403, "<html>Access denied</html>")]
+        blocked = run_crawl(db, wp, full=True)
+        wp.faults.clear()
+        after = run_crawl(db, wp, full=True)
+    assert blocked.status == "partial" and blocked.exit_code == 1 and blocked.counts["errors"] == 6
+    assert blocked.counts["posts_deleted"] == 0 and after.counts["posts_unchanged"] == 6
+    assert versions_by_reason(db) == {"new": 6}
+    assert all(p["deleted_at"] is None for p in archived(db).values())
+
+
+def test_404_on_a_post_the_listing_still_shows_is_an_error_and_401_on_a_gone_one_too(tmp_path):
+    db = tmp_path / "a.db"
+    wp = FakeWordPress(4)
+    with wp.server:
+        run_crawl(db, wp)
+        wp.faults["/2024/05/post-2/"] = [Reply(404, "<html><body class='error404'>Not found</body></html>")]
+        wp.posts[3].status = "trash"                                # missing from the listing...
+        wp.faults["/2024/05/post-3/"] = [Reply(401, "<html>Login required</html>")]   # ...but 401 proves nothing
+        report = run_crawl(db, wp, full=True)
+        posts = archived(db)
+        wp.faults.clear()
+        later = run_crawl(db, wp, revalidate=0)
+    assert report.counts["errors"] == 2 and report.counts["posts_deleted"] == 0 and report.exit_code == 1
+    assert posts[2]["deleted_at"] is None and posts[3]["deleted_at"] is None
+    assert later.counts["posts_deleted"] == 1 and archived(db)[3]["deleted_at"] is not None   # 404 confirms
+
+
+CHALLENGE = ("<!doctype html><html><head><title>Just a moment...</title></head><body><h1>Checking your browser</h1>"
+             "<p>Please enable JavaScript and cookies to continue.</p></body></html>")
+
+
+def test_a_challenge_page_instead_of_the_post_is_a_failure_not_a_version(tmp_path):
+    """Review 45 #2: a 200 interstitial on a REST-listed post must not become its current version."""
+    db = tmp_path / "a.db"
+    wp = FakeWordPress(6)
+    with wp.server:
+        run_crawl(db, wp)
+        wp.faults["/2024/05/post-2/"] = [Reply(200, CHALLENGE)]
+        wp.faults["/2024/05/post-4/"] = [Reply(200, wp.page(wp.posts[5]))]     # another post's page
+        report = run_crawl(db, wp, full=True)
+    assert report.status == "partial" and report.counts["errors"] == 2
+    assert versions_by_reason(db) == {"new": 6}
+    assert archived(db)[2]["title"] == "Post number 2"
+    conn = sqlite3.connect(db)
+    kept = conn.execute("SELECT count(*) FROM fetches f JOIN pages p ON p.sha256 = f.page_sha256 "
+                        "WHERE f.url LIKE '%post-2/' AND f.status = 200").fetchone()[0]
+    assert kept == 2                                            # the challenge page is kept as evidence
+
+
+def test_a_record_with_a_parser_error_is_a_failure_not_a_version(tmp_path, monkeypatch):
+    """Review 45 #2: parse() never raises; its 'parser error' warning must stop the save."""
+    from scraper.parse import extract
+
+    real = extract.extract_into
+
+    def crash_on_post_2(post, html, url, headers):
+        if url and "post-2" in url:
+            post.title = "Post number 2"
+            raise RuntimeError("simulated parser bug after partial extraction")
+        return real(post, html, url, headers)
+    db = tmp_path / "a.db"
+    wp = FakeWordPress(4)
+    with wp.server:
+        run_crawl(db, wp)
+        monkeypatch.setattr(extract, "extract_into", crash_on_post_2)
+        report = run_crawl(db, wp, full=True)
+    assert report.counts["errors"] == 1 and report.exit_code == 1
+    assert versions_by_reason(db) == {"new": 4}
+
+
 def test_stale_sitemap_entry_answering_404_is_a_skip_not_an_error(tmp_path):
     wp = FakeWordPress(5, rest="disabled")
     wp.faults["/2024/05/post-2/"] = [Reply(404, "gone")]
