@@ -27,6 +27,12 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# The benchmark talks to 127.0.0.1 only: no proxy from the environment may carry its requests (or the child
+# crawler's, which inherits this environment) off the machine.
+for _name in list(os.environ):
+    if _name.lower() in ("http_proxy", "https_proxy", "all_proxy", "ftp_proxy", "no_proxy"):
+        del os.environ[_name]
+os.environ["NO_PROXY"] = "127.0.0.1,localhost,::1"
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT))
 

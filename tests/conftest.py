@@ -39,6 +39,19 @@ def _require_packages() -> None:
     pytest.skip(reason)
 
 
+PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "ftp_proxy", "no_proxy")
+
+
+@pytest.fixture(autouse=True)
+def _no_proxy_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests talk to 127.0.0.1 only: a proxy set in the environment (a CI runner's) must never carry their
+    requests off the machine, so every *_proxy variable is removed and NO_PROXY covers loopback."""
+    for name in list(os.environ):
+        if name.lower() in PROXY_VARIABLES:
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost,::1")
+
+
 @pytest.fixture(scope="session")
 def wordpress() -> Iterator[WordPressSite]:
     """A started private WordPress with the seeded corpus, shared by the session; always torn down."""

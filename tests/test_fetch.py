@@ -213,3 +213,19 @@ def test_robots_behind_a_redirect_is_followed():
     with FaultServer(routes) as srv, fast() as f:
         with pytest.raises(RobotsDisallowed):
             f.get(srv.url("/no/x/"))
+
+
+def test_tests_ignore_a_proxy_in_the_environment():
+    """Review 45 #3: with http_proxy pointing at a dead port, a loopback fetch test still reaches 127.0.0.1."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "http_proxy": "http://127.0.0.1:9", "HTTPS_PROXY": "http://127.0.0.1:9",
+           "ALL_PROXY": "http://127.0.0.1:9", "NO_PROXY": ""}
+    result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                             "tests/test_fetch.py::test_plain_get_sends_honest_user_agent"],
+                            cwd=root, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout[-2000:]
