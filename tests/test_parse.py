@@ -1177,3 +1177,14 @@ def test_core_page_links_paragraph_is_not_body_text():
     post = parse(page('<article id="post-42"><h1 class="entry-title">T</h1><div class="entry-content"><p>Text.</p>'
                       '<p class="post-nav-links">Pages: <a href="/t/">1</a> <a href="/t/2/">2</a></p></div></article>'))
     assert post.body_text == "Text."
+
+
+def test_a_pdf_or_image_is_binary_even_without_nul_bytes():
+    pdf = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n" * 50
+    assert_empty_with_warning(parse(pdf), "binary")
+
+
+def test_headers_given_as_pairs_are_read():
+    data = LATIN.format(meta="").encode("cp1252")
+    post = parse(data, headers=[("content-type", "text/html; charset=windows-1252")])
+    assert post.title == "Café déjà vu – “Noël” à Sète" and not post.warnings

@@ -22,6 +22,8 @@ _HEADER_CHARSET = re.compile(r"""charset\s*=\s*["']?\s*([A-Za-z0-9_:.\-]+)""", r
 _CODE_BLOCK = re.compile(rb"<script\b(?![^>]*ld\+json)[^>]*>.*?</script\s*>|<style\b[^>]*>.*?</style\s*>",
                          re.IGNORECASE | re.DOTALL)
 _DATA_URI = re.compile(rb"data:[^\"'\s)<>]{1024,}")
+#: Signatures of files that are never pages: PDF, PNG, GIF, JPEG, ZIP/Office, gzip-free archives, WebP/RIFF.
+_BINARY_MAGIC = (b"%PDF-", b"\x89PNG", b"GIF87a", b"GIF89a", b"\xff\xd8\xff", b"PK\x03\x04", b"7z\xbc\xaf", b"RIFF")
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 _WHITESPACE = re.compile(r"[ \t\n\r\f\v]+")   # no-break spaces stay: French typography puts them in titles
 #: Per WHATWG, pages labelled latin-1 or ascii are really decoded as windows-1252.
@@ -39,10 +41,15 @@ SCREEN_READER = re.compile(r"(?:^|\s)(?:screen-reader-text|sr-only|visually-hidd
 
 
 def header_charset(headers: Mapping[str, str] | None) -> str | None:
-    """The charset named by a Content-Type header, if any (header names in any case)."""
+    """The charset named by a Content-Type header, if any (header names in any case; a mapping or (name, value)
+    pairs)."""
     if not headers:
         return None
-    for name, value in headers.items():
+    pairs = headers.items() if hasattr(headers, "items") else headers
+    for pair in pairs:
+        if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+            continue
+        name, value = pair
         if str(name).lower() == "content-type" and value:
             found = _HEADER_CHARSET.search(str(value))
             return found.group(1) if found else None
@@ -83,6 +90,8 @@ def looks_binary(data: bytes) -> bool:
         return False
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or _bomless_utf16(head):
         return False
+    if head.startswith(_BINARY_MAGIC):
+        return True
     controls = sum(1 for b in head if b < 9 or 13 < b < 32)
     return controls > len(head) * 0.05
 
