@@ -116,7 +116,8 @@ def crawl_cmd(urls: tuple[str, ...], db: str, sites_file, max_posts: int | None,
     """Archive WordPress sites: every published post the first time, only what changed afterwards.
 
     Exit codes: 0 all good, 1 partial (some pages failed; rerun to retry), 2 usage error,
-    3 not WordPress, 4 archive error, 5 another crawl holds the archive.
+    3 not WordPress, 4 archive error, 5 another crawl holds the archive, 130 interrupted by Ctrl-C,
+    143 stopped by SIGTERM (both resume on the next run).
 
     \b
     Examples:
@@ -128,11 +129,17 @@ def crawl_cmd(urls: tuple[str, ...], db: str, sites_file, max_posts: int | None,
     from scraper.fetch import DEFAULT_USER_AGENT, Fetcher, FetchSettings
     from scraper.store import Archive
 
-    targets = list(urls)
+    targets = [(url, f"argument {url!r}") for url in urls]
     if sites_file is not None:
-        targets += [line.strip() for line in sites_file if line.strip() and not line.lstrip().startswith("#")]
+        targets += [(line.strip(), f"{sites_file.name} line {number}") for number, line in enumerate(sites_file, 1)
+                    if line.strip() and not line.lstrip().startswith("#")]
     if not targets:
         raise click.UsageError("give at least one site URL or --sites FILE")
+    for url, where in targets:   # every line checked before the first request: a typo is a usage error (exit 2)
+        try:
+            crawling.normalize_base(url)
+        except ValueError as exc:
+            raise click.UsageError(f"{where}: {exc}") from None
     crawling.setup_logging(log_format, quiet, verbose)
     crawling.interrupt_on_sigterm()
     settings = FetchSettings(user_agent=user_agent or DEFAULT_USER_AGENT, concurrency=concurrency, delay=delay,
@@ -145,8 +152,15 @@ def crawl_cmd(urls: tuple[str, ...], db: str, sites_file, max_posts: int | None,
         progress.clear()
         click.echo(crawling.report_json(report) if log_format == "json" else report.line())
 
-    with Archive(db) as arc, Fetcher(settings) as fetcher:
-        reports = crawling.crawl_sites(arc, fetcher, targets, options, on_progress=progress, on_report=summary)
+    try:
+        with Archive(db) as arc, Fetcher(settings) as fetcher:
+            reports = crawling.crawl_sites(arc, fetcher, [url for url, _ in targets], options,
+                                           on_progress=progress, on_report=summary)
+    except KeyboardInterrupt as exc:   # Ctrl-C or SIGTERM: the crawl row says 'interrupted'; a rerun resumes
+        progress.clear()
+        code = crawling.interrupted_exit_code(exc)
+        click.echo(f"scraper: interrupted ({'SIGTERM' if code == 143 else 'Ctrl-C'}); rerun to resume", err=True)
+        sys.exit(code)
     code = max((r.exit_code for r in reports), default=0)
     if code:
         sys.exit(code)

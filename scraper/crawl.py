@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from scraper import discover as d
-from scraper.exceptions import FetchError, NotWordPress, RobotsDisallowed
+from scraper.exceptions import ArchiveError, FetchError, NotWordPress, RobotsDisallowed, ScraperError
 from scraper.fetch import Fetcher, Response
 from scraper.record import Post
 
@@ -782,13 +782,21 @@ def merge_page(post: Post, page: Post) -> None:
 
 
 def normalize_base(url: str) -> str:
-    """A site's base URL: scheme (https if none), lower-case host, path ending in '/'."""
+    """A site's base URL: scheme (https if none), lower-case host, path ending in '/'. ValueError (with a message
+    a user can act on) for what cannot be a site: another scheme, no host, a port that is not a number in range."""
     url = url.strip()
     if "://" not in url:
         url = "https://" + url
     parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https"):
+        raise ValueError(f"{url!r} is not an http:// or https:// URL")
+    if not parts.hostname:
+        raise ValueError(f"{url!r} has no host name")
+    try:
+        netloc = d._netloc(parts)
+    except ValueError as exc:   # urllib: 'Port out of range 0-65535', 'Port could not be cast to integer value'
+        raise ValueError(f"{url!r} has a bad port ({exc})") from None
     path = parts.path if parts.path.endswith("/") else parts.path + "/"
-    netloc = d._netloc(parts)
     return f"{parts.scheme.lower()}://{netloc}{path}"
 
 
@@ -801,6 +809,14 @@ def _looks_like_html(resp: Response) -> bool:
     return head.startswith((b"<!doctype html", b"<html")) or b"<head" in head
 
 
+def _site_label(url: str) -> str:
+    """The site's base URL for a report, or the text as given when it is not a usable URL."""
+    try:
+        return normalize_base(url)
+    except ValueError:
+        return url.strip()
+
+
 def crawl_sites(arc, fetcher: Fetcher, urls: Iterable[str], options: CrawlOptions,
                 on_progress: Callable[[int, int], None] | None = None,
                 on_report: Callable[[SiteReport], None] | None = None) -> list[SiteReport]:
@@ -808,11 +824,16 @@ def crawl_sites(arc, fetcher: Fetcher, urls: Iterable[str], options: CrawlOption
     reports = []
     with arc.crawl_lock():
         for url in urls:
+            start, requests_before = time.monotonic(), fetcher.requests_made
             try:
                 report = SiteCrawl(arc, fetcher, url, options, on_progress).run()
-            except NotWordPress as exc:
-                report = SiteReport(site=normalize_base(url), status="failed", error=str(exc),
-                                    exit_code=exc.exit_code)
+            except ArchiveError:   # the archive file itself failed (disk full, read-only...): no site can go on
+                raise
+            except (ScraperError, ValueError) as exc:   # one bad site never stops the others
+                code = exc.exit_code if isinstance(exc, ScraperError) else 2
+                report = SiteReport(site=_site_label(url), status="failed", error=str(exc), exit_code=code,
+                                    requests=fetcher.requests_made - requests_before,
+                                    seconds=time.monotonic() - start)
             reports.append(report)
             if on_report:
                 on_report(report)
@@ -847,6 +868,13 @@ def setup_logging(log_format: str, quiet: bool, verbose: bool) -> None:
     root.handlers[:] = [handler]
     root.setLevel(logging.ERROR if quiet else logging.INFO if verbose else logging.WARNING)
     root.propagate = False
+
+
+def interrupted_exit_code(exc: KeyboardInterrupt) -> int:
+    """128 + the signal number, as shells report it: 143 for SIGTERM (see interrupt_on_sigterm), 130 for Ctrl-C."""
+    import signal
+
+    return 128 + (signal.SIGTERM if exc.args == (f"signal {signal.SIGTERM}",) else signal.SIGINT)
 
 
 def interrupt_on_sigterm() -> None:

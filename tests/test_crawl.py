@@ -483,6 +483,32 @@ def test_cli_not_wordpress_exit_3(tmp_path):
     with FaultServer({"/": [Reply(200, "<html><body>plain static site</body></html>")]}) as srv:
         result = cli(srv.base_url + "/", "--db", str(tmp_path / "a.db"))
     assert result.returncode == 3 and "WordPress" in result.stdout
+    assert "0 requests" not in result.stdout                  # detection's requests are counted (review 45 #10)
+
+
+def test_cli_bad_site_urls_are_usage_errors_naming_the_line(tmp_path):
+    """Review 45 #4: a bad port crashed with a traceback; ftp:// was fetched."""
+    sites = tmp_path / "sites.txt"
+    sites.write_text("# my sites\nhttps://ok.invalid/\n\nhttp://127.0.0.1:99999/\n")
+    result = cli("--db", str(tmp_path / "a.db"), "--sites", str(sites))
+    assert result.returncode == 2 and "line 4" in result.stderr and "port" in result.stderr
+    assert "Traceback" not in result.stderr
+    for bad, why in (("ftp://foo.example/", "http"), ("http://:80/", "host")):
+        result = cli(bad, "--db", str(tmp_path / "a.db"))
+        assert result.returncode == 2 and why in result.stderr, result.stderr
+    assert not (tmp_path / "a.db").exists()                    # refused before anything is opened or fetched
+
+
+def test_one_failing_site_never_stops_the_others(tmp_path):
+    from scraper.crawl import crawl_sites
+    wp = FakeWordPress(3)
+    with wp.server, FaultServer({"/": [Reply(200, "<html><body>static</body></html>")]}) as static:
+        with Archive(tmp_path / "a.db") as arc, Fetcher(FetchSettings(delay=0, retries=0)) as f:
+            reports = crawl_sites(arc, f, ["http://127.0.0.1:99999/", static.base_url + "/", wp.base],
+                                  CrawlOptions())
+    assert [r.exit_code for r in reports] == [2, 3, 0]
+    assert "port" in reports[0].error and reports[1].requests > 0
+    assert reports[2].counts["posts_new"] == 3
 
 
 def test_cli_usage_error_exit_2(tmp_path):
@@ -518,7 +544,7 @@ def test_sigterm_marks_the_crawl_interrupted(tmp_path):
         proc.wait(timeout=30)
     conn = sqlite3.connect(db)
     assert [r[0] for r in conn.execute("SELECT status FROM crawls")] == ["interrupted"]
-    assert proc.returncode != 0
+    assert proc.returncode == 143 and b"Traceback" not in proc.stderr.read()   # 128 + SIGTERM, not click's 1
 
 
 def archived_count(db: Path) -> int:
