@@ -5,10 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DEB_PACKAGES=(wordpress wordpress-l10n wordpress-theme-twentytwentyone wordpress-theme-twentytwentytwo
-              wordpress-theme-twentytwentythree php-cli php-mysql php-xml mariadb-server gettext)
-# php-xml: WordPress's sitemaps need SimpleXML and the harness's truth.php needs DOM;
-# gettext: msgfmt/msgcat build the harness's French translations (tests/wordpress/languages).
+# The Debian packages of the end-to-end tests, one a line (comments say why each is there).
+mapfile -t DEB_PACKAGES < <(grep -v '^#' tests/wordpress/debian-packages.txt | grep .)
 
 missing=()
 for pkg in "${DEB_PACKAGES[@]}"; do

@@ -1,9 +1,7 @@
 """parse(html, url) -> Post: pure extraction of a WordPress post from its saved HTML.
 
 The package itself is callable (`scraper.parse(html)` calls parse()), so `scraper.parse` can stay the package
-and `import scraper.parse.document as d` keeps working. Pitfall while `scraper/__init__.py` still does
-`from scraper.parse import parse`: that rebinds the attribute `scraper.parse` to the function, so import the
-submodules with `from scraper.parse import document` or `importlib.import_module("scraper.parse.document")`.
+and `import scraper.parse.document` keeps working.
 """
 from __future__ import annotations
 

@@ -29,8 +29,8 @@ WP_SOURCE = Path("/usr/share/wordpress")
 TEMPLATE_URL = "http://wp-template.invalid"
 TEMPLATE_FORMAT = 2   # bump when the template layout changes
 #: Debian packages the harness needs (scripts/test.sh installs them as root).
-PACKAGES = ("wordpress", "wordpress-l10n", "wordpress-theme-twentytwentyone", "wordpress-theme-twentytwentytwo",
-            "wordpress-theme-twentytwentythree", "php-cli", "php-mysql", "php-xml", "mariadb-server", "gettext")
+PACKAGES = tuple(line.strip() for line in (Path(__file__).parent / "debian-packages.txt").read_text().splitlines()
+                 if line.strip() and not line.startswith("#"))
 #: Salts are fixed: the site is private and throw-away, and fixed salts keep captures reproducible.
 _SALT_NAMES = ("AUTH_KEY", "SECURE_AUTH_KEY", "LOGGED_IN_KEY", "NONCE_KEY", "AUTH_SALT", "SECURE_AUTH_SALT",
                "LOGGED_IN_SALT", "NONCE_SALT")
