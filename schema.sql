@@ -61,7 +61,10 @@ CREATE TABLE IF NOT EXISTS pages (
 );
 CREATE INDEX IF NOT EXISTS pages_site_dict ON pages(site_id, dict_id);
 
--- Every HTTP response (or failed attempt), in order.
+-- Every HTTP response (or failed attempt), in order: post pages and every discovery request (robots.txt, the
+-- home page, REST listing/users/terms/comments, sitemaps, feeds), each redirect hop and each retried attempt.
+-- Bodies of 200 answers are kept in `pages` (sitemaps, feeds and REST JSON included); others keep none.
+-- A site refused as not WordPress, or unreachable at detection, has no crawl row and leaves no fetches.
 CREATE TABLE IF NOT EXISTS fetches (
     id INTEGER PRIMARY KEY,
     url TEXT NOT NULL,

@@ -9,6 +9,7 @@ import logging
 import math
 from contextlib import nullcontext
 import re
+import threading
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
@@ -148,15 +149,26 @@ class SiteCrawl:
         self.new_watermark: int | None = None
         self.seen_ids: set[int] = set()
         self.parse_pool: ProcessPoolExecutor | None = None
+        self.run_urls: set[str] = set()   # URLs queued this run: a link to one of them is not queued again
+        self.exchanges: list[tuple[str, Response | None, str | None]] = []   # discovery responses not yet recorded
+        self.exchanges_lock = threading.Lock()
 
     # ------------------------------------------------------------------------------------------ run
 
     def run(self) -> SiteReport:
         """Detect, plan, fetch and store; the crawl row gets its final status whatever happens."""
         start, requests_before = time.monotonic(), self.fetcher.requests_made
+        previous_listener, self.fetcher.on_response = self.fetcher.on_response, self._exchange
+        try:
+            return self._run(start, requests_before)
+        finally:
+            self.fetcher.on_response = previous_listener
+
+    def _run(self, start: float, requests_before: int) -> SiteReport:
+        """run() with discovery responses collected for the fetches table."""
         try:
             self.site = d.detect(self.fetcher, self.base)
-        except FetchError as exc:
+        except FetchError as exc:   # no site row yet: detection's exchanges are only in the report's count
             self.report.status, self.report.error, self.report.exit_code = "failed", str(exc), 1
             return self._finish(start, requests_before)
         if not self.site.is_wordpress and not self.options.best_effort:
@@ -170,12 +182,14 @@ class SiteCrawl:
         self.report.crawl_id = self.crawl_id
         status = "failed"
         try:
+            self._record_exchanges()
             self._load_archive()
             self.arc.frontier_clear(self.site_id)
             leftover = self.arc.frontier_counts(self.site_id).get("pending", 0)
             if leftover:
                 self.report.notes.append(f"resumed {leftover} pending from an interrupted crawl")
             self._plan()
+            self._record_exchanges()
             phase = time.monotonic()
             self._process()
             self.report.fetch_seconds = time.monotonic() - phase
@@ -185,10 +199,32 @@ class SiteCrawl:
             status = "interrupted"
             raise
         finally:
+            self._record_exchanges()
             self.arc.finish_crawl(self.crawl_id, status)
             self.report.status = status
             self._finish(start, requests_before)
         return self.report
+
+    def _exchange(self, url: str, resp: Response | None, error: str | None) -> None:
+        """(any thread) Fetcher.on_response: keep a discovery response until the writer thread records it."""
+        with self.exchanges_lock:
+            self.exchanges.append((url, resp, error))
+
+    def _record_exchanges(self) -> None:
+        """Put the collected discovery responses in `fetches` (200 bodies kept as pages: sitemaps, feeds and
+        REST listings are archive material too)."""
+        if not self.crawl_id:
+            return
+        with self.exchanges_lock:
+            batch, self.exchanges = self.exchanges, []
+        with self.arc.transaction():
+            for url, resp, error in batch:
+                if resp is None:
+                    self.arc.record_fetch(self.crawl_id, url, status=None, error=error, post_page=False)
+                else:
+                    self.arc.record_fetch(self.crawl_id, url, status=resp.status, final_url=resp.final_url,
+                                          headers=resp.headers, body=resp.body if resp.status == 200 else None,
+                                          elapsed_ms=resp.elapsed_ms, error=error, post_page=False)
 
     def _close_dead_crawl(self) -> None:
         """A crawl row still 'running' while we hold the lock belongs to a killed process: mark it interrupted."""
@@ -411,6 +447,7 @@ class SiteCrawl:
             entries = entries[: self.options.max_posts]
         for entry in entries:
             self.report.planned[entry["reason"]] = self.report.planned.get(entry["reason"], 0) + 1
+            self.run_urls.add(entry["url"])
         self.arc.frontier_add(self.site_id, entries)
 
     # ------------------------------------------------------------------------------------------ fetch
@@ -437,6 +474,7 @@ class SiteCrawl:
                     work = inflight.pop(future)
                     with self.arc.transaction():  # page, post, listing row and frontier state commit together
                         self._handle(work, future)
+                    self._record_exchanges()
                     handled += 1
                     total = max(total, handled)
                     self.on_progress(handled, total + len(inflight))
@@ -462,8 +500,8 @@ class SiteCrawl:
         """(worker thread) The page (conditional headers from the last fetch), the further pages of a post split
         with <!--nextpage-->, the API comment count when comments changed, and the parsed post when a parser
         process pool is in use (so parsing runs on another core while this process stores)."""
-        resp = self.fetcher.get(work.url, headers=work.headers)
-        extra = [self.fetcher.get(url) for url in post_page_links(resp)] if resp.status == 200 else []
+        resp = self.fetcher.get(work.url, headers=work.headers, record=False)   # _handle records these
+        extra = [self.fetcher.get(url, record=False) for url in post_page_links(resp)] if resp.status == 200 else []
         post = None
         if self.parse_pool is not None and resp.status == 200 and all(p.status == 200 for p in extra):
             try:
@@ -687,7 +725,9 @@ class SiteCrawl:
         fresh = []
         for link in d.page_links(resp.text, resp.final_url):
             canon = d.canonicalize(link, self.base)
-            if canon not in self.archive_by_url and d.non_post_reason(canon, self.base) is None:
+            if (canon not in self.archive_by_url and canon not in self.run_urls
+                    and d.non_post_reason(canon, self.base) is None):
+                self.run_urls.add(canon)
                 fresh.append(self._entry(canon, None, "links", "links"))
                 self.archive_by_url.setdefault(canon, {"url": canon, "deleted_at": None, "wp_id": None,
                                                        "last_seen_at": "", "page_sha256": None})

@@ -14,7 +14,7 @@ import random
 import re
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -122,7 +122,8 @@ def read_environment_once(session: requests.Session) -> None:
     import urllib.request
 
     netrc = os.environ.get("NETRC") or os.path.expanduser("~/.netrc")
-    if urllib.request.getproxies() or os.path.exists(netrc) or os.path.exists(os.path.expanduser("~/_netrc")):
+    proxies = {scheme for scheme in urllib.request.getproxies() if scheme != "no"}   # no_proxy alone is no proxy
+    if proxies or os.path.exists(netrc) or os.path.exists(os.path.expanduser("~/_netrc")):
         return
     bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
     if bundle:
@@ -147,6 +148,10 @@ class Fetcher:
         self.lock = threading.Lock()
         self.requests_made = 0
         self.retries_made = 0
+        #: Called (on the requesting thread) with (url, Response or None, error or None) for every HTTP exchange the
+        #: caller does not record itself: retried attempts, redirect hops, robots.txt, and final answers of
+        #: get(record=True). The crawl uses it to put discovery requests in the archive's `fetches` table.
+        self.on_response: Callable[[str, Response | None, str | None], None] | None = None
 
     def close(self) -> None:
         """Close pooled connections."""
@@ -183,13 +188,16 @@ class Fetcher:
             from scraper.discover import host_key
 
             resp = self._request(url, {})
+            self._report(url, resp)
             for _ in range(5):  # RFC 9309: follow at least five redirects (same site only; no robots check here)
                 target = urljoin(url, resp.headers.get("location", ""))
                 if resp.status not in REDIRECT_STATUSES or host_key(target) != host_key(origin):
                     break
                 url = target
                 resp = self._request(url, {})
+                self._report(url, resp)
         except FetchError as exc:
+            self._report(url, None, str(exc))
             log.warning("robots.txt of %s unreachable (%s); the site's own requests will tell", origin, exc)
             return None
         if 400 <= resp.status < 500:
@@ -221,22 +229,38 @@ class Fetcher:
                 self.gates[key] = HostGate(self.settings.concurrency, self.settings.delay)
             return self.gates[key]
 
-    def get(self, url: str, headers: Mapping[str, str] | None = None) -> Response:
-        """GET url with robots.txt, pacing, retries and redirect checks; any HTTP status is returned."""
+    def get(self, url: str, headers: Mapping[str, str] | None = None, record: bool = True) -> Response:
+        """GET url with robots.txt, pacing, retries and redirect checks; any HTTP status is returned.
+        record=False: the caller records the final answer (or failure) itself; hops still go to on_response."""
         if not self.allowed(url):
             raise RobotsDisallowed(f"robots.txt disallows {url} for our User-Agent (use --ignore-robots to override)")
         hops: list[str] = []
         current = url
-        for _ in range(self.settings.max_redirects + 1):
-            resp = self._request(current, dict(headers or {}))
-            if resp.status not in REDIRECT_STATUSES or "location" not in resp.headers:
-                resp.url, resp.redirects = url, hops
-                return resp
-            target = urljoin(current, resp.headers["location"])
-            self._check_redirect(url, current, target, hops)
-            hops.append(current)
-            current = target
-        raise FetchError(f"too many redirects from {url} (more than {self.settings.max_redirects})")
+        try:
+            for _ in range(self.settings.max_redirects + 1):
+                resp = self._request(current, dict(headers or {}))
+                if resp.status not in REDIRECT_STATUSES or "location" not in resp.headers:
+                    resp.url, resp.redirects = url, hops
+                    if record:
+                        self._report(url, resp)
+                    return resp
+                self._report(current, resp)
+                target = urljoin(current, resp.headers["location"])
+                self._check_redirect(url, current, target, hops)
+                hops.append(current)
+                current = target
+            raise FetchError(f"too many redirects from {url} (more than {self.settings.max_redirects})")
+        except RobotsDisallowed:
+            raise
+        except FetchError as exc:
+            if record:
+                self._report(current, None, str(exc))
+            raise
+
+    def _report(self, url: str, resp: Response | None, error: str | None = None) -> None:
+        """Tell on_response about one exchange (a response, or the error that replaced it)."""
+        if self.on_response is not None:
+            self.on_response(url, resp, error)
 
     def _check_redirect(self, origin_url: str, current: str, target: str, hops: list[str]) -> None:
         """Refuse redirect loops, off-site redirects and redirects into robots-disallowed paths."""
@@ -267,6 +291,7 @@ class Fetcher:
                     log.warning("giving up on %s after %d attempts: %s", url, attempt + 1, reason)
                     return resp
                 raise FetchError(f"{url}: {reason} (after {attempt + 1} attempts)")
+            self._report(url, resp, None if resp is not None else f"{reason} (retried)")
             delay = self._backoff(attempt, wait, url, reason)
             attempt += 1
             with self.lock:

@@ -339,6 +339,26 @@ def versions_by_reason(db: Path) -> dict[str, int]:
     return rows
 
 
+def test_fetches_holds_every_http_response_discovery_included(tmp_path):
+    """Review 45 #5: REST, robots.txt, sitemaps, feeds, redirect hops and retried attempts are in `fetches`."""
+    for rest, wanted in (("open", "/wp-json/wp/v2/posts"), ("disabled", "/wp-sitemap-posts-post-1.xml")):
+        db = tmp_path / f"{rest}.db"
+        wp = FakeWordPress(5, rest=rest)
+        wp.faults["/robots.txt"] = [Reply(503), None]                       # one retried attempt
+        with wp.server:
+            report = run_crawl(db, wp)
+            requests = len(wp.server.hits)
+        conn = sqlite3.connect(db)
+        rows = conn.execute("SELECT count(*) FROM fetches WHERE status IS NOT NULL").fetchone()[0]
+        assert rows == requests == report.requests, (rest, rows, requests)
+        assert report.counts["pages_fetched"] == 5                          # still post pages only
+        body = conn.execute("SELECT count(*) FROM fetches WHERE url LIKE ? AND status = 200 AND page_sha256 "
+                            "IS NOT NULL", (f"%{wanted}%",)).fetchone()[0]
+        assert body >= 1, rest                                              # the listing itself is kept
+        assert conn.execute("SELECT count(*) FROM fetches WHERE url LIKE '%robots.txt' AND status = 503"
+                            ).fetchone()[0] == 1
+
+
 def test_403_on_listed_posts_is_an_error_never_a_deletion(tmp_path):
     """Review 45 #1: a WAF answering 403 to the post pages of a site whose listing still shows them."""
     db = tmp_path / "a.db"

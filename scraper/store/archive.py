@@ -273,8 +273,10 @@ class Archive:
     def record_fetch(self, crawl_id: int | None, url: str, *, status: int | None, final_url: str | None = None,
                      headers: Mapping[str, str] | None = None, body: bytes | None = None,
                      elapsed_ms: int | None = None, error: str | None = None,
-                     packed: PackedPage | None = None) -> str | None:
+                     packed: PackedPage | None = None, post_page: bool = True) -> str | None:
         """Store one HTTP response (body once per sha256, compressed); return the body's sha256.
+        post_page=False for discovery requests (robots.txt, REST, sitemaps, feeds, redirect hops, retried
+        attempts): recorded the same way but not counted in the crawl's pages_fetched.
 
         `packed`: pack_page(body, site_id) of this same body, made on another thread: its hash and compressed
         bytes are used as they are unless the site's dictionary changed meanwhile (then it is recompressed here)."""
@@ -304,7 +306,8 @@ class Archive:
                 " bytes, elapsed_ms, error, page_sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (url, crawl_id, now, status, final_url, lowered.get("etag"), lowered.get("last-modified"),
                  lowered.get("content-type"), None if body is None else len(body), elapsed_ms, error, sha))
-            self._bump(crawl_id, "pages_fetched")
+            if post_page:
+                self._bump(crawl_id, "pages_fetched")
         if stored is not None and stored[1] is None and self.codec.needs_dict(site_id):
             with self.transaction():
                 self.codec.train(site_id, utc_now())
