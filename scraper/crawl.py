@@ -39,6 +39,9 @@ POST_BODY_CLASS = re.compile(rb'<body[^>]*class=["\'][^"\']*\b(single-post|posti
 WP_OTHER_PAGE = re.compile(rb'<body[^>]*class=["\'][^"\']*\b(page-id-\d+|archive|home|blog|error404|search|'
                            rb'attachmentid-\d+)', re.I)
 PARSER_ERROR = "parser error"
+#: Fields a page may leave empty that the REST listing knows (api_view's names); the source they are marked with.
+API_FILLED = ("title", "author", "published_at", "modified_at", "excerpt", "categories", "tags")
+API_SOURCE = "api:rest-listing"
 PAGE_LINK = re.compile(rb'<a\s[^>]*class=["\'][^"\']*post-page-numbers[^>]*>', re.I)
 HREF_BYTES = re.compile(rb'href=["\']([^"\']+)["\']', re.I)
 MAX_POST_PAGES = 50
@@ -149,6 +152,7 @@ class SiteCrawl:
         self.new_watermark: int | None = None
         self.seen_ids: set[int] = set()
         self.parse_pool: ProcessPoolExecutor | None = None
+        self.resumed_since: str | None = None   # start of the killed crawl this run resumes (posts seen since: fresh)
         self.run_urls: set[str] = set()   # URLs queued this run: a link to one of them is not queued again
         self.exchanges: list[tuple[str, Response | None, str | None]] = []   # discovery responses not yet recorded
         self.exchanges_lock = threading.Lock()
@@ -232,6 +236,7 @@ class SiteCrawl:
         row = self.arc.crawl(previous) if previous else None
         if row and row["status"] == "running":
             self.arc.finish_crawl(previous, "interrupted")
+            self.resumed_since = row["started_at"]
             log.warning("crawl %s of %s was killed before it finished; resuming its work", previous, self.base)
 
     def _finish(self, start: float, requests_before: int) -> SiteReport:
@@ -352,7 +357,9 @@ class SiteCrawl:
         def last_seen(item: tuple[int | None, str]) -> str:
             row = self.archive_by_id.get(item[0]) if item[0] is not None else self.archive_by_url.get(item[1])
             return (row or {}).get("last_seen_at") or ""
-        chosen = sorted((c for c in candidates if c[1] not in planned_urls), key=last_seen)[:budget]
+        # Posts the killed crawl saved are as fresh as revalidation could make them: not fetched again.
+        fresh = (lambda item: last_seen(item) >= self.resumed_since) if self.resumed_since else (lambda item: False)
+        chosen = sorted((c for c in candidates if c[1] not in planned_urls and not fresh(c)), key=last_seen)[:budget]
         return [self._entry(url, wp_id, "revalidate", "archive") for wp_id, url in chosen]
 
     def _plan_without_rest(self) -> None:
@@ -601,6 +608,7 @@ class SiteCrawl:
             return
         row = self.listing.posts.get(post.wp_id) if (self.listing and post.wp_id is not None) else None
         api = d.api_view(row, *self.names) if row else None
+        self._fill_from_api(post, api, work)
         if api is not None and api_comments is not None:
             api["comment_count"] = api_comments
         result = self.arc.save_post(post, site_id=self.site_id, crawl_id=self.crawl_id, page_sha256=sha, api=api)
@@ -615,6 +623,34 @@ class SiteCrawl:
         self.arc.frontier_done(self.site_id, work.url, "done")
         if self.site.rest_mode is None and self.options.follow_links:
             self._harvest_links(resp)
+
+    def _fill_from_api(self, post: Post, api: dict | None, work: Work) -> None:
+        """Fields the page left empty (a theme showing no modified date, no excerpt...) taken from the REST
+        listing, with sources[field] = 'api:rest-listing' (reparse leaves such fields alone). On a run without a
+        listing, the archived API values of those fields are carried over, so the missing API is not a change."""
+        if api is not None:
+            given, labels = api, dict.fromkeys(API_FILLED, API_SOURCE)
+        else:
+            given, labels = self._archived_api_fields(post, work)
+        for name in API_FILLED:
+            if name == "excerpt" and api is not None and _auto_excerpt(given.get(name), post.body_text):
+                continue   # WordPress made it from the body: not an excerpt anyone wrote
+            if _empty(getattr(post, name)) and not _empty(given.get(name)):
+                setattr(post, name, given[name])
+                post.sources[name] = labels[name]
+        if not post.authors and post.author and post.sources.get("author", "").startswith("api"):
+            post.authors, post.sources["authors"] = [post.author], post.sources["author"]
+
+    def _archived_api_fields(self, post: Post, work: Work) -> tuple[dict, dict]:
+        """The archived post's fields that came from the API, and their sources ({} when none or not archived)."""
+        known = self.archive_by_id.get(post.wp_id) if post.wp_id is not None else None
+        known = known or self.archive_by_url.get(work.url)
+        if not known or known.get("id") is None or not any(_empty(getattr(post, n)) for n in API_FILLED):
+            return {}, {}
+        row = self.arc.post(known["id"]) or {}
+        labels = {name: how for name, how in (row.get("sources") or {}).items()
+                  if name in API_FILLED and str(how).startswith("api")}
+        return {name: row.get(name) for name in labels}, labels
 
     def _complete(self, post: Post, work: Work, resp: Response) -> Post:
         """Fill what the parser could not see but the crawl knows (URL, wp_id, site details)."""
@@ -749,6 +785,22 @@ class SiteCrawl:
                 return
             if resp.status == 200 and resp.headers.get("etag"):
                 self.arc.state_set(self.site_id, "feed_etag", resp.headers["etag"])
+
+
+def _auto_excerpt(excerpt: str | None, body_text: str | None) -> bool:
+    """True when a REST excerpt is WordPress's automatic one (the body's first words, '[…]' after): the REST API
+    without credentials does not say whether an excerpt was written by hand, so its opening is looked up in the
+    body (letters and digits only, as WordPress strips tags and shortcodes). A hand-written excerpt that copies
+    the opening of the post is taken for an automatic one (and not filled)."""
+    if not excerpt or not body_text:
+        return False
+    key = re.sub(r"\W+", "", re.sub(r"\[(…|&hellip;|\.\.\.)\]\s*$", "", excerpt)).lower()[:120]
+    return bool(key) and key in re.sub(r"\W+", "", body_text).lower()
+
+
+def _empty(value: object) -> bool:
+    """None, an empty string or an empty list: the page said nothing."""
+    return value is None or value == "" or value == []
 
 
 def _protected(row: dict) -> bool:

@@ -12,6 +12,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from fakewp import FakePost, FakeWordPress
 from faultserver import FaultServer, Reply
 from scraper.crawl import CrawlOptions, SiteCrawl
@@ -98,7 +100,7 @@ def test_incremental_records_exactly_the_mutations(tmp_path):
         posts = archived(db)
         third = run_crawl(db, wp, revalidate=0)   # a third run with no change adds nothing
     renamed = {p.id for p in wp.published() if p.author == 2} - {new.id}
-    expected = {1: {"title"}, 2: {"categories"}, 3: {"tags"}, 4: {"comment_count"}}
+    expected = {1: {"title", "modified_at"}, 2: {"categories"}, 3: {"tags"}, 4: {"comment_count"}}   # modified: API
     for pid in renamed:
         expected.setdefault(pid, set()).update({"author", "authors"})
     for pid, fields in expected.items():
@@ -359,6 +361,33 @@ def test_fetches_holds_every_http_response_discovery_included(tmp_path):
                             ).fetchone()[0] == 1
 
 
+def test_fields_the_page_leaves_empty_come_from_the_rest_listing(tmp_path):
+    """Review 45 #6: the theme shows no modified date and no excerpt; the REST listing has both."""
+    from scraper.store.reparse import reparse
+    db = tmp_path / "a.db"
+    wp = FakeWordPress(3)
+    listing_row = wp.rest_post
+    wp.rest_post = lambda post: {**listing_row(post), **({"excerpt": {"rendered": "<p>A summary by hand.</p>"}}
+                                                       if post.id == 2 else {})}
+    with wp.server:
+        run_crawl(db, wp)
+        with Archive(db) as arc:
+            first = {p["wp_id"]: arc.post(p["id"]) for p in arc.iter_posts(1)}
+            assert reparse(arc, processes=1).changed == 0            # API-sourced fields are not the page's
+        wp.posts[1].title, wp.posts[1].modified = "Edited", "2024-06-01T08:00:00"
+        run_crawl(db, wp, revalidate=0)
+        wp.rest = "disabled"                                         # a run without the listing: no change
+        without = run_crawl(db, wp, full=True)
+    assert first[1]["modified_at"] == "2024-05-01T10:00:00+00:00"
+    assert first[1]["sources"]["modified_at"] == "api:rest-listing" and first[1]["excerpt"] is None   # automatic
+    assert first[2]["excerpt"] == "A summary by hand." and first[2]["sources"]["excerpt"] == "api:rest-listing"
+    assert first[2]["discrepancies"] in (None, {}, [])
+    reason, changed, version = last_version(db, 1)
+    assert (reason, sorted(changed), version) == ("changed", ["modified_at", "title"], 2)
+    assert without.mode == "no-rest" and without.counts["posts_changed"] == 0 and without.counts["posts_unchanged"] == 3
+    assert archived(db)[1]["modified_at"] == "2024-06-01T08:00:00+00:00"
+
+
 def test_403_on_listed_posts_is_an_error_never_a_deletion(tmp_path):
     """Review 45 #1: a WAF answering 403 to the post pages of a site whose listing still shows them."""
     db = tmp_path / "a.db"
@@ -575,12 +604,14 @@ def archived_count(db: Path) -> int:
         return 0
 
 
-def test_sigkill_then_rerun_finishes_without_refetching_saved_posts(tmp_path):
+@pytest.mark.parametrize("revalidation", [("--revalidate", "0"), ()], ids=["no-revalidation", "default"])
+def test_sigkill_then_rerun_finishes_without_refetching_saved_posts(tmp_path, revalidation):
+    """With the default revalidation too (review 45 #7): posts the killed crawl saved are not revalidated."""
     db = tmp_path / "a.db"
     wp = FakeWordPress(40, latency=0.03)
     with wp.server:
         proc = subprocess.Popen([sys.executable, "-m", "scraper", "crawl", wp.base, "--db", str(db), "--delay", "0",
-                                 "--concurrency", "2", "--revalidate", "0"], cwd=ROOT,
+                                 "--concurrency", "2", *revalidation], cwd=ROOT,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 60
         saved = 0
@@ -595,7 +626,7 @@ def test_sigkill_then_rerun_finishes_without_refetching_saved_posts(tmp_path):
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(timeout=10)
         assert 12 <= saved < 40
-        result = cli(wp.base, "--db", str(db), "--revalidate", "0", "--quiet")
+        result = cli(wp.base, "--db", str(db), *revalidation, "--quiet")
         hits = post_hits(wp)
     assert result.returncode == 0, result.stderr
     assert sorted(archived(db)) == list(range(1, 41))

@@ -28,6 +28,10 @@ SHOWN = {
     "twentytwentythree": ("url", "title", "author", "authors", "categories", "tags", "published_at",
                           "featured_image", "body_text", "comment_count"),
 }
+#: Fields none of the themes shows that the crawl takes from the REST listing when the page leaves them empty
+#: (a hand-written excerpt only: WordPress's automatic one is the body's opening).
+FROM_API = ("modified_at", "excerpt")
+SHOWN = {theme: fields + FROM_API for theme, fields in SHOWN.items()}
 #: Block themes print author and term names through wptexturize (' becomes ’): what the page shows.
 TEXTURIZED = str.maketrans({"’": "'"})
 
