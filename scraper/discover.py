@@ -36,13 +36,14 @@ DROPPED_PARAMS = frozenset({
 })
 DROPPED_PREFIXES = ("utm_", "pk_", "mtm_", "hsa_", "oly_")
 
-#: Path segments of WordPress URLs that are never a single post.
-NON_POST_SEGMENTS = {
-    "category": "category archive", "tag": "tag archive", "author": "author archive", "feed": "feed",
-    "attachment": "attachment", "wp-admin": "admin", "wp-json": "REST API", "wp-content": "asset",
-    "wp-includes": "asset", "search": "search", "trackback": "trackback", "embed": "embed",
-    "comments": "comments feed", "page": "pagination", "type": "post-format archive",
-}
+#: Reserved path segments, each only where WordPress's rewrite rules put it (a post may be slugged 'comments', and
+#: a category 'type'): first after the site's path, last, or second to last (attachment/<name>, feed/<type>).
+FIRST_SEGMENTS = {"category": "category archive", "tag": "tag archive", "author": "author archive",
+                  "search": "search", "page": "pagination"}
+ANY_SEGMENT = {"wp-admin": "admin", "wp-json": "REST API", "wp-content": "asset", "wp-includes": "asset"}
+LAST_SEGMENTS = {"feed": "feed", "embed": "embed", "trackback": "trackback"}
+FEED_TYPES = frozenset({"feed", "rss", "rss2", "rdf", "atom"})
+POST_FORMATS = frozenset({"aside", "gallery", "link", "image", "quote", "status", "video", "audio", "chat"})
 NON_POST_FILES = {"wp-login.php": "login", "xmlrpc.php": "XML-RPC", "wp-cron.php": "cron",
                   "wp-signup.php": "login", "wp-trackback.php": "trackback", "wp-comments-post.php": "comment form"}
 NON_POST_QUERY = {"s": "search", "cat": "category archive", "tag": "tag archive", "author": "author archive",
@@ -141,13 +142,33 @@ def non_post_reason(url: str, site: str, allow_hosts: frozenset[str] = frozenset
     if PAGINATION_SUFFIX.search(path):
         return "pagination"
     segments = [s for s in path.split("/") if s]
+    reason = _reserved_segment_reason(segments)
+    if reason:
+        return reason
+    if ASSET_EXTENSIONS.search(path):
+        return "file"
+    return None
+
+
+def _reserved_segment_reason(segments: list[str]) -> str | None:
+    """Why a path (split into segments below the site's path) is a WordPress archive, feed or system URL."""
     for segment in segments:
         if segment in NON_POST_FILES:
             return NON_POST_FILES[segment]
-        if segment.lower() in NON_POST_SEGMENTS:
-            return NON_POST_SEGMENTS[segment.lower()]
-    if ASSET_EXTENSIONS.search(path):
-        return "file"
+        if segment.lower() in ANY_SEGMENT:
+            return ANY_SEGMENT[segment.lower()]
+    lowered = [s.lower() for s in segments]
+    first, last = lowered[0], lowered[-1]
+    if len(lowered) >= 2 and first in FIRST_SEGMENTS:
+        return FIRST_SEGMENTS[first]
+    if first == "type" and len(lowered) >= 2 and lowered[1] in POST_FORMATS:
+        return "post-format archive"
+    if last in LAST_SEGMENTS and (len(lowered) >= 2 or last == "feed"):   # /feed/ itself; /embed/ may be a slug
+        return LAST_SEGMENTS[last]
+    if len(lowered) >= 2 and lowered[-2] == "feed" and last in FEED_TYPES:
+        return "feed"
+    if len(lowered) >= 2 and lowered[-2] == "attachment":
+        return "attachment"
     return None
 
 
