@@ -100,6 +100,8 @@ def parse_cmd(files: tuple[str, ...], url: str | None, fmt: str | None) -> None:
               help="Seconds between request starts per host (robots.txt Crawl-delay may raise it).")
 @click.option("--user-agent", help="User-Agent header (default names scraper and its version).")
 @click.option("--ignore-robots", is_flag=True, help="Do not obey robots.txt (your responsibility).")
+@click.option("--allow-host", "allow_hosts", multiple=True, metavar="HOST[:PORT]",
+              help="Another host the site's redirects and links may lead to (repeatable); others are never fetched.")
 @click.option("--best-effort", is_flag=True, help="Crawl a site even if it does not look like WordPress.")
 @click.option("--revalidate", type=click.IntRange(min=0),
               help="Unchanged posts re-fetched per run to catch silent edits (default 0.5%% of the archive, 5-50).")
@@ -110,7 +112,8 @@ def parse_cmd(files: tuple[str, ...], url: str | None, fmt: str | None) -> None:
 @click.option("--log-format", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="json: one JSON object per log line and per summary, for log shippers.")
 def crawl_cmd(urls: tuple[str, ...], db: str, sites_file, max_posts: int | None, since, full: bool,
-              concurrency: int, delay: float, user_agent: str | None, ignore_robots: bool, best_effort: bool,
+              concurrency: int, delay: float, user_agent: str | None, ignore_robots: bool, allow_hosts: tuple[str, ...],
+              best_effort: bool,
               revalidate: int | None, parse_workers: int | None, quiet: bool, verbose: bool,
               log_format: str) -> None:
     """Archive WordPress sites: every published post the first time, only what changed afterwards.
@@ -140,10 +143,14 @@ def crawl_cmd(urls: tuple[str, ...], db: str, sites_file, max_posts: int | None,
             crawling.normalize_base(url)
         except ValueError as exc:
             raise click.UsageError(f"{where}: {exc}") from None
+    try:
+        hosts = crawling.allowed_hosts(allow_hosts)
+    except ValueError as exc:
+        raise click.UsageError(f"--allow-host: {exc}") from None
     crawling.setup_logging(log_format, quiet, verbose)
     crawling.interrupt_on_sigterm()
     settings = FetchSettings(user_agent=user_agent or DEFAULT_USER_AGENT, concurrency=concurrency, delay=delay,
-                             ignore_robots=ignore_robots)
+                             ignore_robots=ignore_robots, allow_hosts=hosts)
     options = crawling.CrawlOptions(max_posts=max_posts, since=since, full=full, best_effort=best_effort,
                                     revalidate=revalidate, parse_workers=parse_workers)
     progress = crawling.TerminalProgress(enabled=not quiet and log_format == "text")
@@ -312,7 +319,9 @@ def stats_cmd(db: str, as_json: bool) -> None:
         click.echo(f"{site['base_url']}  (site {site['id']})\n"
                    f"  posts {site['posts']}, deleted {site['deleted_posts']}, versions {site['versions']} "
                    f"({site['site_edits']} edits on the site), crawls {site['crawls']}, last "
-                   f"{site['last_crawled_at'] or 'never'} {site['last_crawl_status'] or ''}".rstrip())
+                   f"{site['last_crawled_at'] or 'never'} {site['last_crawl_status'] or ''}".rstrip()
+                   + (f" (crawl {site['unfinished_crawl']} unfinished: running, or killed)"
+                      if site["unfinished_crawl"] else ""))
     raw, stored = figures["page_bytes_raw"], figures["page_bytes_stored"]
     ratio = f"{figures['file_bytes'] / figures['bytes_fetched']:.1%} of" if figures["bytes_fetched"] else "vs"
     click.echo(f"{figures['file']}: {figures['file_bytes'] / 1e6:.1f} MB, {ratio} {figures['bytes_fetched'] / 1e6:.1f} MB "

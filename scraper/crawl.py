@@ -24,7 +24,7 @@ from scraper.exceptions import ArchiveError, FetchError, NotWordPress, RobotsDis
 from scraper.fetch import Fetcher, Response
 from scraper.record import Post
 
-if TYPE_CHECKING:   # parser processes import this module: keep the store (sqlite-utils, numpy) out of them
+if TYPE_CHECKING:   # parser processes import this module: keep the store (zstandard, sqlite) out of them
     from scraper.store.pages import PackedPage
 
 log = logging.getLogger("scraper.crawl")
@@ -762,7 +762,7 @@ class SiteCrawl:
         for link in d.page_links(resp.text, resp.final_url):
             canon = d.canonicalize(link, self.base)
             if (canon not in self.archive_by_url and canon not in self.run_urls
-                    and d.non_post_reason(canon, self.base) is None):
+                    and d.non_post_reason(canon, self.base, self.fetcher.settings.allow_hosts) is None):
                 self.run_urls.add(canon)
                 fresh.append(self._entry(canon, None, "links", "links"))
                 self.archive_by_url.setdefault(canon, {"url": canon, "deleted_at": None, "wp_id": None,
@@ -899,6 +899,11 @@ def _looks_like_html(resp: Response) -> bool:
         return True
     head = resp.body[:1024].lstrip().lower()
     return head.startswith((b"<!doctype html", b"<html")) or b"<head" in head
+
+
+def allowed_hosts(values: Iterable[str]) -> frozenset[str]:
+    """--allow-host values ('cdn.example', 'www.site.example:8080') as the host keys redirects are checked against."""
+    return frozenset(d.host_key(normalize_base(value)) for value in values if value.strip())
 
 
 def _site_label(url: str) -> str:

@@ -548,6 +548,21 @@ def test_cli_bad_site_urls_are_usage_errors_naming_the_line(tmp_path):
     assert not (tmp_path / "a.db").exists()                    # refused before anything is opened or fetched
 
 
+def test_allow_host_lets_a_redirect_to_another_host_through(tmp_path):
+    """Review 45 #10: 'never another host unless asked' -- now it can be asked from the command line."""
+    wp = FakeWordPress(2)
+    with wp.server:
+        port = wp.server.httpd.server_address[1]
+        elsewhere = f"http://localhost:{port}/2024/05/post-2/"           # loopback under another host name
+        wp.faults["/2024/05/post-2/"] = [Reply(301, headers={"Location": elsewhere}), None]
+        refused = cli(wp.base, "--db", str(tmp_path / "a.db"), "--quiet")
+        allowed = cli(wp.base, "--db", str(tmp_path / "b.db"), "--quiet", "--allow-host", f"localhost:{port}")
+    assert refused.returncode == 1 and "1 errors" in refused.stdout
+    assert allowed.returncode == 0, allowed.stderr + allowed.stdout
+    assert sorted(archived(tmp_path / "b.db")) == [1, 2]
+    assert cli(wp.base, "--allow-host", "ftp://x", "--db", str(tmp_path / "c.db")).returncode == 2
+
+
 def test_one_failing_site_never_stops_the_others(tmp_path):
     from scraper.crawl import crawl_sites
     wp = FakeWordPress(3)

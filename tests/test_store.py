@@ -101,9 +101,23 @@ def test_post_without_wp_id_is_identified_by_url_and_gains_its_id_later(arc, sit
     first = arc.save_post(make_post(wp_id=None), site_id=site)
     assert arc.save_post(make_post(wp_id=None), site_id=site).status == "unchanged"
     later = arc.save_post(make_post(), site_id=site)
-    assert (later.post_id, later.changed_fields) == (first.post_id, ["wp_id"])
+    # learning the id is identity, not an edit on the site: no version (review 45 #10), but the post has it now
+    assert (later.post_id, later.status, later.version) == (first.post_id, "unchanged", 1)
+    assert arc.conn.execute("SELECT wp_id FROM posts").fetchone()[0] == make_post().wp_id
     # a page that hides its id again is the same post, and not a change
     assert arc.save_post(make_post(wp_id=None), site_id=site).status == "unchanged"
+    edited = arc.save_post(make_post(title="Edited"), site_id=site)
+    assert (edited.changed_fields, edited.version) == (["title"], 2)
+    assert arc.conn.execute("SELECT wp_id FROM post_versions WHERE version = 2").fetchone()[0] == make_post().wp_id
+
+
+def test_a_date_that_loses_its_offset_with_the_same_clock_reading_is_no_change(arc, site):
+    """Review 45 #10: '2025-06-01T10:00:00' (a template without offsets) is the date '…10:00:00+02:00' showed."""
+    arc.save_post(make_post(), site_id=site)
+    assert arc.save_post(make_post(published_at="2025-06-01T10:00:00"), site_id=site).status == "unchanged"
+    assert arc.save_post(make_post(published_at="2025-06-01T08:00:00Z"), site_id=site).status == "unchanged"
+    moved = arc.save_post(make_post(published_at="2025-06-01T11:00:00"), site_id=site)
+    assert moved.changed_fields == ["published_at"]
 
 
 def test_same_url_with_another_wp_id_is_another_post(arc, site):

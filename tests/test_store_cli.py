@@ -135,6 +135,9 @@ def test_search_with_snippets_and_bad_syntax(db):
     assert "infos-defense" in folded.output
     odd = run("search", 'OTAN"(', "--db", str(db))  # not FTS5 syntax: searched as plain words
     assert odd.exit_code == 0
+    # hyphenated words (review 45 #10): as written when the text has them, else each word anywhere (a slug)
+    assert "Seine" in run("search", "Seine-Maritime", "--db", str(db)).output
+    assert "infos-defense" in run("search", "defense-otan", "--db", str(db)).output
 
 
 def test_export_jsonl_and_csv(db):
@@ -156,6 +159,11 @@ def test_stats(db):
     assert f"posts {len(THEME_PAGES)}, deleted 0, versions {len(THEME_PAGES)}" in out
     figures = json.loads(run("stats", "--db", str(db), "--json").output)
     assert figures["pages"] == len(THEME_PAGES) and figures["page_bytes_stored"] < figures["page_bytes_raw"]
+    finished = figures["sites"][0]["last_crawled_at"]
+    with Archive(db) as arc:                       # a crawl starts: the last finished one is still what stats shows
+        running = arc.start_crawl(1, {})
+    out = run("stats", "--db", str(db)).output     # review 45 #10: no 'last <previous time> running' mix-up
+    assert f"last {finished} complete (crawl {running} unfinished: running, or killed)" in out
 
 
 @pytest.mark.parametrize("command", ["reparse", "history", "search", "export", "stats"])

@@ -12,17 +12,13 @@ import threading
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from scraper.exceptions import ArchiveError, ArchiveLocked
 from scraper.record import TRACKED_FIELDS, Post
 from scraper.store import compare
 from scraper.store.connection import DEFAULT_BUSY_TIMEOUT, connect, prepare, sqlite_errors, utc_now
 from scraper.store.pages import PackedPage, PageCodec
-
-if TYPE_CHECKING:
-    import sqlite_utils
 
 log = logging.getLogger("scraper.store")
 
@@ -108,13 +104,6 @@ class Archive:
         self.codec = PageCodec(self.conn)
 
     # -- plumbing ---------------------------------------------------------------------------------
-
-    @cached_property
-    def db(self) -> "sqlite_utils.Database":
-        """The connection as a sqlite-utils Database (imported on first use: it pulls in numpy, ~70 ms)."""
-        import sqlite_utils
-
-        return sqlite_utils.Database(self.conn)
 
     def close(self) -> None:
         """Close the connection (SQLite checkpoints the WAL when the last connection closes)."""
@@ -391,12 +380,16 @@ class Archive:
         self._sync_taxonomies(post_id, site_id, values, compare.LIST_FIELDS)
         return SaveResult(post_id, "new", 1, [])
 
-    def _update_post(self, row: sqlite3.Row, values: dict[str, Any], post: Post, page_sha256: str | None,
+    def _update_post(self, row: Mapping[str, Any], values: dict[str, Any], post: Post, page_sha256: str | None,
                      parser_version: str, crawl_id: int | None) -> SaveResult:
         """Compare with the current version; a new version only when something changed (or the post is back)."""
         now = utc_now()
         sources = json.dumps(post.sources, ensure_ascii=False)
         changed = compare.changed_fields(dict(row), values)
+        if row["wp_id"] is None and values["wp_id"] is not None:   # identity learnt, not an edit: no version
+            self.conn.execute("UPDATE post_state SET wp_id = ? WHERE id = ?", (values["wp_id"], row["id"]))
+            row = {**dict(row), "wp_id": values["wp_id"]}
+            changed.remove("wp_id")
         restored = row["deleted_at"] is not None
         if not changed and not restored:
             self.conn.execute(

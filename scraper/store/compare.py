@@ -90,7 +90,26 @@ def same(field: str, old: Any, new: Any) -> bool:
     """True when two values of a field are the same after normalisation (cheap exact check first)."""
     if old == new:
         return True
+    if field in DATE_FIELDS:
+        return same_date(old, new)
     return normalise(field, old) == normalise(field, new)
+
+
+def same_date(old: Any, new: Any) -> bool:
+    """Dates equal as instants; a date printed without an offset equals one with an offset when its clock
+    reading is the same (a template that stops printing the offset is no edit of the post)."""
+    if normalise("published_at", old) == normalise("published_at", new):
+        return True
+    moments = []
+    for value in (old, new):
+        try:
+            moments.append(datetime.fromisoformat(norm_text(value) or ""))
+        except ValueError:
+            return False
+    first, second = moments
+    if (first.tzinfo is None) == (second.tzinfo is None):
+        return False
+    return first.replace(tzinfo=None) == second.replace(tzinfo=None)
 
 
 def changed_fields(stored: dict[str, Any], incoming: dict[str, Any], fields: tuple[str, ...] = TRACKED_FIELDS) -> list[str]:

@@ -131,7 +131,11 @@ def search(arc: Archive, query: str, *, limit: int = 20, site_id: int | None = N
     try:
         return [dict(row) for row in arc.conn.execute(sql, [query, *scope, limit])]
     except sqlite3.OperationalError:  # not FTS5 syntax (unbalanced quote, stray operator…): plain words then
-        return [dict(row) for row in arc.conn.execute(sql, [_fts_query(query), *scope, limit])]
+        hits = [dict(row) for row in arc.conn.execute(sql, [_fts_query(query), *scope, limit])]
+    if not hits and re.search(r"\w[-'’]\w", query):   # 'sommet-otan' (a slug?): the words anywhere, not a phrase
+        words = " ".join(re.split(r"[-'’]", query))
+        hits = [dict(row) for row in arc.conn.execute(sql, [_fts_query(words), *scope, limit])]
+    return hits
 
 
 EXPORT_COLUMNS = ("id", "site", "url", "wp_id", "title", "author", "authors", "categories", "tags", "published_at",
@@ -166,10 +170,13 @@ def export_rows(arc: Archive, *, site_id: int | None = None, since: str | None =
 
 @translated
 def stats(arc: Archive) -> dict[str, Any]:
-    """Per-site counts and archive-wide storage figures."""
+    """Per-site counts and archive-wide storage figures. last_crawled_at and last_crawl_status belong to the
+    latest finished crawl; unfinished_crawl is a crawl still marked running (running now, or killed)."""
     sites = [dict(row) for row in arc.conn.execute(
         "SELECT c.site_id AS id, c.base_url, c.posts, c.deleted_posts, c.versions, c.crawls, c.last_crawled_at, "
-        "(SELECT status FROM crawls WHERE site_id = c.site_id ORDER BY id DESC LIMIT 1) AS last_crawl_status, "
+        "(SELECT status FROM crawls WHERE site_id = c.site_id AND status != 'running' ORDER BY id DESC LIMIT 1) "
+        " AS last_crawl_status, "
+        "(SELECT max(id) FROM crawls WHERE site_id = c.site_id AND status = 'running') AS unfinished_crawl, "
         "(SELECT count(*) FROM post_versions v JOIN posts p ON p.id = v.post_id WHERE p.site_id = c.site_id "
         " AND v.reason IN ('changed', 'restored')) AS site_edits "
         "FROM site_counts c ORDER BY c.site_id")]
