@@ -164,3 +164,40 @@ def test_cookbook_has_at_least_ten_questions_each_checked():
 def test_cookbook_query(archive, title):
     check, params = CHECKS[title]
     check(rows(archive, cookbook()[title], **params))
+
+
+def readme_datasette_metadata() -> dict:
+    """The metadata.json the README's archive section tells Datasette users to write."""
+    import json
+
+    text = README.read_text(encoding="utf-8")
+    section = text.split("<!-- section: archive -->", 1)[1].split("<!-- /section: archive -->", 1)[0]
+    return json.loads(re.search(r"```json\n(.*?)```", section, flags=re.S).group(1))
+
+
+def test_datasette_searches_the_posts_view_with_the_readme_metadata(archive):
+    """Review 45 #10: without the metadata `?_search=` on `posts` was ignored (every row came back)."""
+    import asyncio
+
+    datasette_app = pytest.importorskip("datasette.app")
+    ds = datasette_app.Datasette([str(archive)], metadata=readme_datasette_metadata())
+
+    async def titles(query: str) -> list[str]:
+        response = await ds.client.get(f"/archive/posts.json?_search={query}&_shape=array")
+        assert response.status_code == 200, response.text
+        return sorted(row["title"] for row in response.json())
+    assert asyncio.run(titles("budget")) == ["Budget militaire en hausse"]
+    assert asyncio.run(titles("nonsenseword")) == []
+
+
+def test_the_sqlite_utils_cli_reads_the_archive(archive):
+    """sqlite-utils stays a dependency for its command line on archive.db (README); it must read the file."""
+    import json
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-m", "sqlite_utils", "query", str(archive),
+                             "SELECT count(*) AS n FROM posts"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == [{"n": sqlite3.connect(archive).execute("SELECT count(*) FROM posts")
+                                          .fetchone()[0]}]
