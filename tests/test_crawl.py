@@ -250,6 +250,32 @@ class MoreWordPress(FakeWordPress):
         return super().route(hit)
 
 
+class Cp1251WordPress(FakeWordPress):
+    """Post pages in windows-1251 declared only by the Content-Type header (no <meta charset>)."""
+
+    def route(self, hit):
+        reply = super().route(hit)
+        if reply.status in (200, 304) and isinstance(reply.body, str) and "single-post" in reply.body:
+            body = reply.body.replace('<meta charset="UTF-8">', "").encode("cp1251")
+            return Reply(reply.status, body, headers=reply.headers, content_type="text/html; charset=windows-1251")
+        return reply
+
+
+def test_304_resave_reads_the_stored_page_with_its_header_charset(tmp_path):
+    """Review 45 (verified fixed at a74ba9c, kept as a regression test): the 304 re-save parsed the stored page
+    without its Content-Type and made mojibake 'changed' versions."""
+    db = tmp_path / "a.db"
+    wp = Cp1251WordPress(4, page_etags=True)
+    for post in wp.posts.values():
+        post.title = f"Оборона: жаркое лето в Женеве {post.id}"
+    with wp.server:
+        run_crawl(db, wp)
+        again = run_crawl(db, wp, full=True)
+        not_modified = sum(1 for h in wp.server.hits if "if-none-match" in h.headers)
+    assert not_modified == 4 and again.counts["posts_unchanged"] == 4
+    assert versions_by_reason(db) == {"new": 4} and archived(db)[1]["title"].startswith("Оборона")
+
+
 def test_304_on_a_split_post_resaves_the_whole_post_from_its_stored_pages(tmp_path):
     db = tmp_path / "a.db"
     wp = MoreWordPress(3, page_etags=True)
