@@ -633,11 +633,12 @@ class SiteCrawl:
         else:
             given, labels = self._archived_api_fields(post, work)
         for name in API_FILLED:
-            if name == "excerpt" and api is not None and _auto_excerpt(given.get(name), post.body_text):
+            if not _empty(getattr(post, name)) or _empty(given.get(name)):
+                continue
+            if name == "excerpt" and api is not None and _auto_excerpt(given[name], post.body_text):
                 continue   # WordPress made it from the body: not an excerpt anyone wrote
-            if _empty(getattr(post, name)) and not _empty(given.get(name)):
-                setattr(post, name, given[name])
-                post.sources[name] = labels[name]
+            setattr(post, name, given[name])
+            post.sources[name] = labels[name]
         if not post.authors and post.author and post.sources.get("author", "").startswith("api"):
             post.authors, post.sources["authors"] = [post.author], post.sources["author"]
 
