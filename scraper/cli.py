@@ -104,7 +104,7 @@ def parse_cmd(files: tuple[str, ...], url: str | None, fmt: str | None) -> None:
               help="Another host the site's redirects and links may lead to (repeatable); others are never fetched.")
 @click.option("--best-effort", is_flag=True, help="Crawl a site even if it does not look like WordPress.")
 @click.option("--revalidate", type=click.IntRange(min=0),
-              help="Unchanged posts re-fetched per run to catch silent edits (default 0.5%% of the archive, 5-50).")
+              help="Unchanged posts re-fetched per run to catch silent edits (default 0.5% of the archive, 5-50).")
 @click.option("--parse-workers", type=click.IntRange(min=0),
               help="Parser processes beside the crawler (default: 1 for runs of 200+ pages on a multi-core machine).")
 @click.option("--quiet", "-q", is_flag=True, help="Print only one summary line per site (for cron mail).")
