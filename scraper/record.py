@@ -5,6 +5,10 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 
+#: Warnings starting with this say a bug in the parser left the record incomplete (see Post.incomplete).
+PARSER_ERROR = "parser error"
+
+
 @dataclass
 class Post:
     """One WordPress post as parsed from its page. JSON keys are exactly these field names."""
@@ -30,6 +34,11 @@ class Post:
     is_wordpress: bool = False
     sources: dict[str, str] = field(default_factory=dict)   # field -> strategy that produced it
     warnings: list[str] = field(default_factory=list)
+
+    @property
+    def incomplete(self) -> bool:
+        """True when a parser bug left fields unextracted: such a record must never replace a good version."""
+        return any(w.startswith(PARSER_ERROR) for w in self.warnings)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -10,7 +10,7 @@ import sys
 import types
 from collections.abc import Mapping
 
-from scraper.record import Post
+from scraper.record import PARSER_ERROR, Post
 
 #: Bumped whenever parsing output changes; the archive tells re-parses from site edits by it.
 PARSER_VERSION = "1.4"
@@ -35,7 +35,7 @@ def parse(html: bytes | str, url: str | None = None, headers: Mapping[str, str] 
         extract_into(post, html, url, headers)
     except Exception as exc:  # last-resort guard: parse() must never raise; the record names the failure
         log.exception("parser failed on %s", url or "a page")
-        post.warnings.append(f"parser error, record incomplete: {type(exc).__name__}: {exc}")
+        post.warnings.append(f"{PARSER_ERROR}, record incomplete: {type(exc).__name__}: {exc}")
     return post
 
 

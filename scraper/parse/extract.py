@@ -14,7 +14,7 @@ from lxml.cssselect import CSSSelector
 from scraper.parse import body, comments, credits, dates, document, themes
 from scraper.parse.structured import Head, ld_list, ld_names, ld_text, read_head
 from scraper.parse.words import AUTHOR_LABEL, AUTHOR_PREFIX, WRITTEN_BY_LABELS
-from scraper.record import Post
+from scraper.record import PARSER_ERROR, Post
 
 log = logging.getLogger(__name__)
 
@@ -206,7 +206,7 @@ def _guarded(post: Post, field_name: str, extractor: Callable[[Post, Page], None
         extractor(post, page)
     except (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError, etree.LxmlError) as exc:
         log.exception("%s extraction failed on %s", field_name, post.url or "a page")
-        post.warnings.append(f"{field_name}: extraction failed ({type(exc).__name__}: {exc})")
+        post.warnings.append(f"{PARSER_ERROR}: {field_name} extraction failed ({type(exc).__name__}: {exc})")
 
 
 def _set(post: Post, field_name: str, found: tuple[Any, str] | None) -> None:
