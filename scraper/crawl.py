@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from scraper import discover as d
-from scraper.exceptions import ArchiveError, FetchError, NotWordPress, RobotsDisallowed, ScraperError
+from scraper.exceptions import ArchiveError, FetchError, IncompleteRecord, NotWordPress, RobotsDisallowed, ScraperError
 from scraper.fetch import Fetcher, Response
 from scraper.record import Post
 
@@ -38,7 +38,6 @@ POST_BODY_CLASS = re.compile(rb'<body[^>]*class=["\'][^"\']*\b(single-post|posti
 #: Body classes of a WordPress page that is not a single post (an archive, a page, the 404 template...).
 WP_OTHER_PAGE = re.compile(rb'<body[^>]*class=["\'][^"\']*\b(page-id-\d+|archive|home|blog|error404|search|'
                            rb'attachmentid-\d+)', re.I)
-PARSER_ERROR = "parser error"
 #: Fields a page may leave empty that the REST listing knows (api_view's names); the source they are marked with.
 API_FILLED = ("title", "author", "published_at", "modified_at", "excerpt", "categories", "tags")
 API_SOURCE = "api:rest-listing"
@@ -597,10 +596,6 @@ class SiteCrawl:
               extra_bodies: list[bytes] = (), parsed: Post | None = None) -> None:
         """Parse the page (and the further pages of a split post) and save the post with the API's view of it."""
         post = parsed or parse_pages(resp.body, list(extra_bodies), resp.final_url, resp.headers)
-        crash = next((w for w in post.warnings if w.startswith(PARSER_ERROR)), None)
-        if crash:   # parse() never raises: a bug leaves a partial record that must not replace the archived one
-            self._fail(work, f"{crash} (raw page kept as {sha})", status=200, recorded=True)
-            return
         post = self._complete(post, work, resp)
         if post.wp_id is not None and post.wp_id in self.seen_ids and work.reason != "gone?":
             log.info("%s is post %s, already saved this run (duplicate URL)", work.url, post.wp_id)
@@ -611,7 +606,11 @@ class SiteCrawl:
         self._fill_from_api(post, api, work)
         if api is not None and api_comments is not None:
             api["comment_count"] = api_comments
-        result = self.arc.save_post(post, site_id=self.site_id, crawl_id=self.crawl_id, page_sha256=sha, api=api)
+        try:
+            result = self.arc.save_post(post, site_id=self.site_id, crawl_id=self.crawl_id, page_sha256=sha, api=api)
+        except IncompleteRecord as exc:   # parse() never raises: a bug leaves a record that must not be saved
+            self._fail(work, f"{exc} (raw page kept as {sha})", status=200, recorded=True)
+            return
         if post.wp_id is not None:
             self.seen_ids.add(post.wp_id)
         if row:

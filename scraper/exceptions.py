@@ -19,6 +19,12 @@ class ArchiveLocked(ArchiveError):
     exit_code = 5
 
 
+class IncompleteRecord(ScraperError):
+    """A record a parser bug left incomplete (Post.incomplete): never saved over an archived version.
+
+    Not an ArchiveError: the archive is fine, this one page is what the crawl counts as an error."""
+
+
 class FetchError(ScraperError):
     """A page could not be fetched after retries (network error, HTTP error, too big, bad redirect)."""
 

@@ -491,6 +491,28 @@ def test_a_record_with_a_parser_error_is_a_failure_not_a_version(tmp_path, monke
     assert versions_by_reason(db) == {"new": 4}
 
 
+def test_a_crash_in_one_field_extractor_is_a_failure_not_a_version(tmp_path, monkeypatch):
+    """Review quality #1: extract._guarded's per-field 'parser error' also stops the save (the body would be lost)."""
+    from scraper.parse import extract
+
+    def body_bug(post, page):
+        raise AttributeError("simulated bug in the body extractor")
+    db = tmp_path / "a.db"
+    wp = FakeWordPress(3)
+    with wp.server:
+        run_crawl(db, wp)
+        monkeypatch.setattr(extract, "_EXTRACTORS", [(name, body_bug if name == "body" else extractor)
+                                                     for name, extractor in extract._EXTRACTORS])
+        report = run_crawl(db, wp, full=True)
+    assert report.counts["errors"] == 3 and report.status == "partial"
+    assert versions_by_reason(db) == {"new": 3}
+    conn = sqlite3.connect(db)
+    assert conn.execute("SELECT count(*) FROM posts WHERE body_text IS NULL").fetchone()[0] == 0
+    kept = conn.execute("SELECT count(*) FROM fetches WHERE url LIKE '%post-%' AND status = 200 "
+                        "AND page_sha256 IS NOT NULL").fetchone()[0]
+    assert kept == 6                                            # the raw pages of both runs are kept
+
+
 def test_stale_sitemap_entry_answering_404_is_a_skip_not_an_error(tmp_path):
     wp = FakeWordPress(5, rest="disabled")
     wp.faults["/2024/05/post-2/"] = [Reply(404, "gone")]

@@ -6,7 +6,7 @@ import sqlite3
 
 import pytest
 
-from scraper.exceptions import ArchiveLocked
+from scraper.exceptions import ArchiveLocked, IncompleteRecord
 from scraper.record import Post
 from scraper.store import Archive
 
@@ -381,3 +381,17 @@ def test_threads_sharing_an_archive_take_turns(arc, site):
         thread.join()
     assert arc.conn.execute("SELECT count(*) FROM posts").fetchone()[0] == 400
     assert arc.conn.execute("SELECT count(*) FROM post_versions").fetchone()[0] == 400
+
+
+@pytest.mark.parametrize("warning", ["parser error, record incomplete: RuntimeError: bug",
+                                     "parser error: body extraction failed (AttributeError: bug)"])
+def test_an_incomplete_record_never_replaces_a_version(arc, site, warning):
+    """Review quality #1: Post.incomplete (a parser bug, whole page or one field) is refused by save and reparse."""
+    post_id = arc.save_post(make_post(), site_id=site).post_id
+    broken = make_post(body_text=None, body_html=None, warnings=[warning])
+    with pytest.raises(IncompleteRecord, match="parser error"):
+        arc.save_post(broken, site_id=site)
+    with pytest.raises(IncompleteRecord, match="parser error"):
+        arc.reparse_post(post_id, broken, "9.9")
+    assert versions(arc, post_id) == [(1, "new", [])]
+    assert arc.post(post_id)["body_text"] == make_post().body_text

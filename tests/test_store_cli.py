@@ -66,6 +66,34 @@ def test_reparse_records_parser_differences_as_reparse_versions(db, processes):
         assert (again.changed, again.unchanged) == (0, len(THEME_PAGES))
 
 
+def _body_bug(post, page):
+    raise AttributeError("simulated bug in the body extractor")
+
+
+def _whole_page_bug(post, html, url, headers):
+    raise AttributeError("simulated parser bug")
+
+
+@pytest.mark.parametrize("crash", ["whole page", "one field"])
+def test_reparse_with_a_crashing_parser_fails_and_keeps_the_archived_posts(db, monkeypatch, crash):
+    """Review quality #1: a parser bug during reparse is counted as failed and makes no version."""
+    from scraper.parse import extract
+
+    if crash == "whole page":
+        monkeypatch.setattr(extract, "extract_into", _whole_page_bug)
+    else:
+        monkeypatch.setattr(extract, "_EXTRACTORS", [(name, _body_bug if name == "body" else extractor)
+                                                     for name, extractor in extract._EXTRACTORS])
+    with Archive(db) as arc:
+        before = arc.conn.execute("SELECT id, title, body_text FROM posts ORDER BY id").fetchall()
+        report = reparse(arc, processes=1)
+        broken = sum(parse(page.read_bytes()).incomplete for page in THEME_PAGES)
+        assert broken > 0 and (report.pages, report.changed, report.failed) == (len(THEME_PAGES), 0, broken)
+        after = arc.conn.execute("SELECT id, title, body_text FROM posts ORDER BY id").fetchall()
+        assert [tuple(r) for r in after] == [tuple(r) for r in before]
+        assert arc.conn.execute("SELECT count(*) FROM post_versions WHERE version > 1").fetchone()[0] == 0
+
+
 def test_reparse_selects_site_and_since(db):
     with Archive(db) as arc:
         assert reparse(arc, since="2999-01-01", processes=1).pages == 0

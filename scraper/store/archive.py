@@ -14,8 +14,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from scraper.exceptions import ArchiveError, ArchiveLocked
-from scraper.record import TRACKED_FIELDS, Post
+from scraper.exceptions import ArchiveError, ArchiveLocked, IncompleteRecord
+from scraper.record import PARSER_ERROR, TRACKED_FIELDS, Post
 from scraper.store import compare
 from scraper.store.connection import DEFAULT_BUSY_TIMEOUT, connect, prepare, sqlite_errors, utc_now
 from scraper.store.pages import PackedPage, PageCodec
@@ -348,9 +348,11 @@ class Archive:
 
     def save_post(self, post: Post, *, site_id: int, crawl_id: int | None = None, page_sha256: str | None = None,
                   api: Mapping[str, Any] | None = None) -> SaveResult:
-        """Save a parsed post in one transaction: new, changed (new version), unchanged or restored."""
+        """Save a parsed post in one transaction: new, changed (new version), unchanged or restored.
+        IncompleteRecord (nothing written) for a record a parser bug left incomplete."""
         if not post.url:
             raise ValueError("save_post needs post.url (the canonical URL identifies posts without wp_id)")
+        _refuse_incomplete(post)
         values = post_values(post)
         parser_version = current_parser_version()
         with self.transaction() as conn:
@@ -417,7 +419,9 @@ class Archive:
 
         Identity (url, wp_id) stays as the crawl established it, and fields the crawl took from the REST API
         (sources "api…"/"rest…") are left alone: the page alone cannot speak for them. Returns changed fields.
+        IncompleteRecord (nothing written) for a record a parser bug left incomplete.
         """
+        _refuse_incomplete(post)
         values = post_values(post)
         with self.transaction() as conn:
             row = conn.execute("SELECT * FROM posts WHERE id = ?", (post_id,)).fetchone()
@@ -615,3 +619,15 @@ class Archive:
                 "ON CONFLICT (site_id, wp_id) DO UPDATE SET url = excluded.url, fingerprint = excluded.fingerprint, "
                 "modified_gmt = excluded.modified_gmt, seen_at = excluded.seen_at",
                 [(site_id, r["wp_id"], r.get("url"), r.get("fingerprint"), r.get("modified_gmt"), now) for r in rows])
+
+
+
+def parser_failure(post: Post) -> str | None:
+    """The warning saying a parser bug left the record incomplete (Post.incomplete), None for a whole record."""
+    return next((w for w in post.warnings if w.startswith(PARSER_ERROR)), None) if post.incomplete else None
+
+
+def _refuse_incomplete(post: Post) -> None:
+    """IncompleteRecord when a parser bug left the record incomplete: it must not replace the archived version."""
+    if post.incomplete:
+        raise IncompleteRecord(f"{post.url or 'a page'}: {parser_failure(post)}")

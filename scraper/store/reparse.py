@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from scraper.exceptions import ArchiveError
-from scraper.store.archive import Archive, current_parser_version, post_values, reparse_changes
+from scraper.store.archive import Archive, current_parser_version, parser_failure, post_values, reparse_changes
 from scraper.store.connection import sqlite_errors
 
 if TYPE_CHECKING:
@@ -63,6 +63,8 @@ def _parse_one(task: tuple[int, str, str]) -> tuple[int, dict[str, Any] | None, 
         post = reparse_page(_worker_archive, sha, url)
     except KeyError as exc:
         return post_id, None, str(exc)
+    if post.incomplete:   # a parser bug: the archived version stays (reparse_post would refuse it anyway)
+        return post_id, None, parser_failure(post)
     row = _worker_archive.conn.execute("SELECT * FROM posts WHERE id = ?", (post_id,)).fetchone()
     if row is not None and not reparse_changes(row, post_values(post)):
         return post_id, None, UNCHANGED
