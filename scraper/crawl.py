@@ -17,12 +17,12 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 from scraper import discover as d
 from scraper.exceptions import ArchiveError, FetchError, IncompleteRecord, NotWordPress, RobotsDisallowed, ScraperError
 from scraper.fetch import Fetcher, Response
 from scraper.record import Post
+from scraper.urls import canonicalize, host_key, normalize_base, shortlink_id
 
 if TYPE_CHECKING:   # parser processes import this module: keep the store (zstandard, sqlite) out of them
     from scraper.store.pages import PackedPage
@@ -256,7 +256,7 @@ class SiteCrawl:
             if row["wp_id"] is not None:
                 self.archive_by_id[row["wp_id"]] = row
             if row["url"]:
-                self.archive_by_url[d.canonicalize(row["url"], self.base)] = row
+                self.archive_by_url[canonicalize(row["url"], self.base)] = row
 
     # ------------------------------------------------------------------------------------------ plan
 
@@ -301,7 +301,7 @@ class SiteCrawl:
                 protected.append(wp_id)  # password-protected: its page shows a form, not the post
                 continue
             reason = self._rest_reason(wp_id, row, previous, commented)
-            url = d.canonicalize(row["link"], self.base)
+            url = canonicalize(row["link"], self.base)
             if reason:
                 entries.append(self._entry(url, wp_id, reason, "rest"))
             else:
@@ -340,7 +340,7 @@ class SiteCrawl:
 
     def _gone_entries(self, listed_ids: set[int]) -> list[dict]:
         """Archived, not-deleted posts missing from a complete listing: fetched once to confirm they are gone."""
-        return [self._entry(d.canonicalize(row["url"], self.base), wp_id, "gone?", "archive")
+        return [self._entry(canonicalize(row["url"], self.base), wp_id, "gone?", "archive")
                 for wp_id, row in self.archive_by_id.items()
                 if wp_id not in listed_ids and not row["deleted_at"] and row["url"]]
 
@@ -367,7 +367,7 @@ class SiteCrawl:
         candidates: dict[str, dict] = {}
 
         def add(url: str, source: str, wp_id: int | None = None, reason: str = "new", when: str | None = None):
-            canon = d.canonicalize(url, self.base)
+            canon = canonicalize(url, self.base)
             if d.non_post_reason(canon, self.base) is None and canon not in candidates and self._wanted(when):
                 candidates[canon] = self._entry(canon, wp_id, reason, source)
                 self.report.found[source] = self.report.found.get(source, 0) + 1
@@ -378,7 +378,7 @@ class SiteCrawl:
         for item in d.iter_sitemap_urls(self.fetcher, roots):
             add(item.url, "sitemap", when=item.published)
             if item.published:
-                lastmods[d.canonicalize(item.url, self.base)] = item.published
+                lastmods[canonicalize(item.url, self.base)] = item.published
         sitemap_urls = set(candidates)
         feed_changed = self._feed_changed()
         if feed_changed:
@@ -426,7 +426,7 @@ class SiteCrawl:
 
     def _feed_comment_hint(self, item: d.FeedItem, candidates: dict[str, dict]) -> None:
         """A feed's slash:comments that differs from the archive's count marks the post for a refetch."""
-        url = d.canonicalize(item.url, self.base)
+        url = canonicalize(item.url, self.base)
         known = self.archive_by_url.get(url)
         if known and item.comment_count is not None and known.get("comment_count") != item.comment_count \
                 and url in candidates and candidates[url]["reason"] == "new":
@@ -655,12 +655,12 @@ class SiteCrawl:
     def _complete(self, post: Post, work: Work, resp: Response) -> Post:
         """Fill what the parser could not see but the crawl knows (URL, wp_id, site details)."""
         if not post.url:
-            post.url = d.canonicalize(resp.final_url, self.base)
+            post.url = canonicalize(resp.final_url, self.base)
         if post.wp_id is None and work.wp_id is not None and work.reason != "gone?":
             post.wp_id = work.wp_id
         shortlink = SHORTLINK_HEADER.search(resp.headers.get("link", ""))
         if post.wp_id is None and shortlink:
-            post.wp_id = d.shortlink_id(shortlink.group(1))
+            post.wp_id = shortlink_id(shortlink.group(1))
         return post
 
     def _archived_public(self, work: Work) -> bool:
@@ -688,7 +688,7 @@ class SiteCrawl:
 
     def _redirected(self, work: Work, resp: Response) -> bool:
         """True when the URL now redirects to another page."""
-        return d.canonicalize(resp.final_url, self.base) != work.url
+        return canonicalize(resp.final_url, self.base) != work.url
 
     def _is_the_post(self, work: Work, resp: Response) -> bool:
         """True when a 200 page shows the post: with a known wp_id, its postid-N body class, article id or shortlink
@@ -701,12 +701,12 @@ class SiteCrawl:
             return True
         shortlinks = [m.group(1) for m in SHORTLINK_HEADER.finditer(resp.headers.get("link", ""))]
         shortlinks += [m.group(1).decode("utf-8", "replace") for m in SHORTLINK_TAG.finditer(head)]
-        return any(d.shortlink_id(link.replace("&amp;", "&")) == work.wp_id for link in shortlinks)
+        return any(shortlink_id(link.replace("&amp;", "&")) == work.wp_id for link in shortlinks)
 
     def _still_the_post(self, work: Work, resp: Response) -> bool:
         """True when a URL we thought gone still shows the same post (its postid-N body class)."""
         if work.wp_id is None:
-            return d.canonicalize(resp.final_url, self.base) == work.url
+            return canonicalize(resp.final_url, self.base) == work.url
         return re.search(rb"postid-%d\b" % work.wp_id, resp.body[:50000]) is not None
 
     def _gone(self, work: Work, why: str) -> None:
@@ -760,7 +760,7 @@ class SiteCrawl:
             return
         fresh = []
         for link in d.page_links(resp.text, resp.final_url):
-            canon = d.canonicalize(link, self.base)
+            canon = canonicalize(link, self.base)
             if (canon not in self.archive_by_url and canon not in self.run_urls
                     and d.non_post_reason(canon, self.base, self.fetcher.settings.allow_hosts) is None):
                 self.run_urls.add(canon)
@@ -836,7 +836,7 @@ def post_page_links(resp: Response) -> list[str]:
         href = HREF_BYTES.search(tag.group(0))
         if href:
             url = urljoin(resp.final_url, href.group(1).decode("utf-8", "replace").replace("&amp;", "&"))
-            if url != resp.final_url and url not in links and d.host_key(url) == d.host_key(resp.final_url):
+            if url != resp.final_url and url not in links and host_key(url) == host_key(resp.final_url):
                 links.append(url)
     return links[:MAX_POST_PAGES]
 
@@ -873,25 +873,6 @@ def merge_page(post: Post, page: Post) -> None:
         post.body_html = "\n".join(filter(None, [post.body_html, page.body_html]))
 
 
-def normalize_base(url: str) -> str:
-    """A site's base URL: scheme (https if none), lower-case host, path ending in '/'. ValueError (with a message
-    a user can act on) for what cannot be a site: another scheme, no host, a port that is not a number in range."""
-    url = url.strip()
-    if "://" not in url:
-        url = "https://" + url
-    parts = urlsplit(url)
-    if parts.scheme.lower() not in ("http", "https"):
-        raise ValueError(f"{url!r} is not an http:// or https:// URL")
-    if not parts.hostname:
-        raise ValueError(f"{url!r} has no host name")
-    try:
-        netloc = d._netloc(parts)
-    except ValueError as exc:   # urllib: 'Port out of range 0-65535', 'Port could not be cast to integer value'
-        raise ValueError(f"{url!r} has a bad port ({exc})") from None
-    path = parts.path if parts.path.endswith("/") else parts.path + "/"
-    return f"{parts.scheme.lower()}://{netloc}{path}"
-
-
 def _looks_like_html(resp: Response) -> bool:
     """HTML by Content-Type, or by content when the server mislabels it."""
     ctype = resp.headers.get("content-type", "").lower()
@@ -903,7 +884,7 @@ def _looks_like_html(resp: Response) -> bool:
 
 def allowed_hosts(values: Iterable[str]) -> frozenset[str]:
     """--allow-host values ('cdn.example', 'www.site.example:8080') as the host keys redirects are checked against."""
-    return frozenset(d.host_key(normalize_base(value)) for value in values if value.strip())
+    return frozenset(host_key(normalize_base(value)) for value in values if value.strip())
 
 
 def _site_label(url: str) -> str:

@@ -15,26 +15,19 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring as safe_xml_fromstring
-from w3lib.url import canonicalize_url
 from xml.etree.ElementTree import ParseError
 
 from scraper.exceptions import FetchError
+from scraper.urls import COMMENT_PAGE_SUFFIX, canonicalize, host_key, shortlink_id  # noqa: F401 - re-exported
 
 if TYPE_CHECKING:
     from scraper.fetch import Fetcher, Response
 
 log = logging.getLogger("scraper.discover")
-
-#: Query parameters that never change which post a URL shows (tracking, comment replies, share buttons).
-DROPPED_PARAMS = frozenset({
-    "replytocom", "share", "nb", "amp", "fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "igshid",
-    "_ga", "_gl", "yclid", "twclid", "ref_src", "ref_url", "spref", "hss_channel", "mkt_tok", "wt_mc",
-})
-DROPPED_PREFIXES = ("utm_", "pk_", "mtm_", "hsa_", "oly_")
 
 #: Reserved path segments, each only where WordPress's rewrite rules put it (a post may be slugged 'comments', and
 #: a category 'type'): first after the site's path, last, or second to last (attachment/<name>, feed/<type>).
@@ -55,65 +48,15 @@ ASSET_EXTENSIONS = re.compile(
     r"\.(jpe?g|png|gif|webp|avif|svg|ico|bmp|tiff?|pdf|zip|gz|rar|7z|mp[34]|m4a|wav|ogg|webm|mov|avi|"
     r"css|js|json|xml|txt|docx?|xlsx?|pptx?|odt|woff2?|ttf|eot)$", re.I)
 DATE_ARCHIVE = re.compile(r"^/\d{4}(/\d{1,2}(/\d{1,2})?)?/?$")
-COMMENT_PAGE_SUFFIX = re.compile(r"/comment-page-\d+/?$")
 PAGINATION_SUFFIX = re.compile(r"/page/\d+/?$")
 
 
 # --------------------------------------------------------------------------------------------- URLs
 
-def host_key(url: str) -> str:
-    """Host and port of a URL, lower-case, without a default port and without a leading 'www.'."""
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
-    host = host[4:] if host.startswith("www.") else host
-    port = parts.port
-    if port and not ((parts.scheme == "http" and port == 80) or (parts.scheme == "https" and port == 443)):
-        return f"{host}:{port}"
-    return host
-
-
-def canonicalize(url: str, base: str | None = None) -> str:
-    """One spelling per page: absolute, lower-case scheme and host, no default port, no fragment, no tracking
-    or reply/share parameters, sorted query, trailing slash on extension-less paths, no /comment-page-N/ suffix.
-    With `base`, same-site URLs take the base's scheme and host spelling (http/https and www. variants merge)."""
-    if base:
-        url = urljoin(base, url.strip())
-    parts = urlsplit(url.strip())
-    scheme = (parts.scheme or "http").lower()
-    host = (parts.hostname or "").lower()
-    port = parts.port
-    netloc = host if port is None or (scheme, port) in (("http", 80), ("https", 443)) else f"{host}:{port}"
-    if base and host_key(f"{scheme}://{netloc}/") == host_key(base):
-        base_parts = urlsplit(base)
-        scheme, netloc = base_parts.scheme.lower(), _netloc(base_parts)
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-             if k.lower() not in DROPPED_PARAMS and not k.lower().startswith(DROPPED_PREFIXES)]
-    path = parts.path or "/"
-    path = COMMENT_PAGE_SUFFIX.sub("/", path)
-    last = path.rsplit("/", 1)[-1]
-    if last and "." not in last:
-        path += "/"
-    rebuilt = urlunsplit((scheme, netloc, path, urlencode(query), ""))
-    return canonicalize_url(rebuilt, keep_fragments=False)
-
-
-def _netloc(parts) -> str:
-    """Lower-case host[:port] of split URL parts, without a default port."""
-    host = (parts.hostname or "").lower()
-    port = parts.port
-    if port is None or (parts.scheme, port) in (("http", 80), ("https", 443)):
-        return host
-    return f"{host}:{port}"
-
-
-def shortlink_id(url: str) -> int | None:
-    """The post ID of a `?p=ID` shortlink (what WordPress's guid and shortlink look like), else None."""
-    parts = urlsplit(url)
-    if parts.path not in ("", "/"):
-        return None
-    params = dict(parse_qsl(parts.query))
-    value = params.get("p", "")
-    return int(value) if value.isdigit() and len(params) == 1 else None
+def _query_reason(parts) -> str | None:
+    """The non-post kind a query parameter names (?s= search, ?cat= archive...), the same whatever their order."""
+    params = {k.lower() for k, _ in parse_qsl(parts.query, keep_blank_values=True)}
+    return next((reason for name, reason in NON_POST_QUERY.items() if name in params), None)
 
 
 def non_post_reason(url: str, site: str, allow_hosts: frozenset[str] = frozenset()) -> str | None:
@@ -123,10 +66,9 @@ def non_post_reason(url: str, site: str, allow_hosts: frozenset[str] = frozenset
         return "not http"
     if host_key(url) != host_key(site) and host_key(url) not in allow_hosts:
         return "other host"
-    params = {k.lower() for k, _ in parse_qsl(parts.query, keep_blank_values=True)}
-    for name in params:
-        if name in NON_POST_QUERY:
-            return NON_POST_QUERY[name]
+    query_reason = _query_reason(parts)
+    if query_reason:
+        return query_reason
     if shortlink_id(url) is not None:
         return None
     site_path = urlsplit(site).path.rstrip("/")

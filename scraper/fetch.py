@@ -24,6 +24,7 @@ from protego import Protego
 
 from scraper import __version__
 from scraper.exceptions import FetchError, RobotsDisallowed
+from scraper.urls import host_key
 
 log = logging.getLogger("scraper.fetch")
 
@@ -185,8 +186,6 @@ class Fetcher:
         """Fetch and parse robots.txt: 4xx means no rules, 5xx means keep out (RFC 9309)."""
         url = origin + "/robots.txt"
         try:
-            from scraper.discover import host_key
-
             resp = self._request(url, {})
             self._report(url, resp)
             for _ in range(5):  # RFC 9309: follow at least five redirects (same site only; no robots check here)
@@ -222,8 +221,8 @@ class Fetcher:
     # ----------------------------------------------------------------------------------- requests
 
     def gate(self, url: str) -> HostGate:
-        """The pacing gate of url's host."""
-        key = urlsplit(url).netloc.lower()
+        """The pacing gate of url's site (www. and default-port spellings share one: politeness is per site)."""
+        key = host_key(url)
         with self.lock:
             if key not in self.gates:
                 self.gates[key] = HostGate(self.settings.concurrency, self.settings.delay)
@@ -266,8 +265,6 @@ class Fetcher:
         """Refuse redirect loops, off-site redirects and redirects into robots-disallowed paths."""
         if target in hops or target == current:
             raise FetchError(f"redirect loop at {current} -> {target}")
-        from scraper.discover import host_key
-
         if host_key(target) != host_key(origin_url) and host_key(target) not in self.settings.allow_hosts:
             raise FetchError(f"{origin_url} redirects to another host ({target}); not followed")
         if not self.allowed(target):

@@ -185,6 +185,14 @@ def test_per_host_delay_spaces_request_starts():
     assert min(b - a for a, b in zip(starts, starts[1:])) >= 0.18
 
 
+def test_www_and_default_port_spellings_of_a_site_share_one_pacing_gate():
+    """Review quality #4: the gate is keyed like everything else (host_key), so politeness is per site."""
+    with fast() as f:
+        gate = f.gate("https://www.news.example/a/")
+        assert f.gate("https://news.example:443/b/") is gate and f.gate("https://NEWS.example/") is gate
+        assert f.gate("https://news.example:8443/") is not gate
+
+
 def test_per_host_concurrency_limit():
     from concurrent.futures import ThreadPoolExecutor
     with FaultServer({"/p/": [Reply(200, "ok", delay=0.3)]}) as srv, fast(concurrency=2) as f:
