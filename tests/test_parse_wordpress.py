@@ -13,6 +13,7 @@ from __future__ import annotations
 import collections
 import gzip
 import hashlib
+import importlib.util
 import json
 import os
 import re
@@ -143,7 +144,8 @@ def test_the_users_seed_post(folder: Path):
 
 
 def output_digest() -> str:
-    """sha256 of parse() output over every fixture page (real WordPress pages, feeds, and the hand-written themes)."""
+    """sha256 of parse() output over every fixture page (real WordPress pages, feeds, and the hand-written themes)
+    and over the hand-written open-world pattern pages of test_parse.py (since 1.5: rules only they exercise)."""
     fixtures = Path(__file__).parent / "fixtures"
     files = sorted([*fixtures.glob("wordpress/*/**/*.gz"), *fixtures.glob("themes/*.html")])
     digest = hashlib.sha256()
@@ -151,7 +153,18 @@ def output_digest() -> str:
         data = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
         digest.update(path.relative_to(fixtures).as_posix().encode() + b"\0")
         digest.update(json.dumps(parse(data).to_dict(), ensure_ascii=False, sort_keys=True).encode() + b"\0")
+    for name, html in sorted(_pattern_pages().items()):
+        digest.update(f"pattern:{name}".encode() + b"\0")
+        digest.update(json.dumps(parse(html).to_dict(), ensure_ascii=False, sort_keys=True).encode() + b"\0")
     return digest.hexdigest()
+
+
+def _pattern_pages() -> dict[str, str]:
+    """test_parse.PATTERN_PAGES, loaded by path (tests/ is not a package)."""
+    spec = importlib.util.spec_from_file_location("_parse_pattern_pages", Path(__file__).with_name("test_parse.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.PATTERN_PAGES
 
 
 def test_parser_output_changes_come_with_a_new_parser_version():

@@ -7,7 +7,8 @@ import re
 from lxml import etree, html
 
 from scraper.parse import themes
-from scraper.parse.document import BLOCK_TAGS, SKIP_TEXT_TAGS, is_screen_reader
+from scraper.parse.document import BLOCK_TAGS, SKIP_TEXT_TAGS, is_screen_reader, visible_text
+from scraper.parse.words import SEE_ALSO
 
 #: Tags never part of an article's content (interactive or invisible).
 DROP_TAGS = {"script", "style", "noscript", "template", "form", "button", "input", "select", "textarea", "nav",
@@ -21,9 +22,11 @@ JUNK = re.compile(
     r"inline-related|read-more-links|heateor|shared-counts|swp_social|essb_|mashsb|sumome|wp-embedded-content|"
     r"likes-widget|kk-star|post-ratings|wpulike|advads|adrotate|ad-container|ad-slot|rp4wp|lwptoc|tnp-subscription|"
     r"jp-post-flair|post-views|wp-block-jetpack-subscriptions|entry-meta|entry-?footer|post-meta|byline|postmetadata|"
-    r"post-footer|navigation)",
+    r"post-footer|navigation|auteur|author[-_]?(?:after|info)|print(?:$|[\s_-])|comments(?:$|\s)|wpa(?:$|\s))",
     re.IGNORECASE,
 )
+#: Inline styles that hide an element (print-only copies of the title or standfirst, collapsed boxes).
+_HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 #: Ids of non-article blocks, matched whole: ids elsewhere are anchors made from the text ("h-social-security").
 JUNK_IDS = {"jp-relatedposts", "jp-post-flair", "comments", "respond", "sharing", "toc_container", "ez-toc-container",
             "related-posts", "share-buttons", "social-share", "author-box", "post-navigation"}
@@ -31,7 +34,7 @@ JUNK_IDS = {"jp-relatedposts", "jp-post-flair", "comments", "respond", "sharing"
 #: related posts… (paragraphs are not exempt: core prints page links as <p class="post-nav-links">).
 TEXT_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "table", "tr", "td", "th", "dt", "dd",
              "strong", "em", "b", "i"}
-#: post_class() term tokens ("tag-social-media") are not block names. Unlike themes._TERM_CLASSES, "post-…" tokens stay:
+#: post_class() term tokens ("tag-social-media") are not block names. Unlike themes._NOT_REGION_NAMES, "post-…" tokens stay:
 #: post-navigation, post-meta and post-tags are exactly the blocks JUNK names.
 _TERM_CLASSES = re.compile(r"(?:^|\s)(?:category|tag|post_tag|format|type|status)-\S+")
 #: A content element with less text than this is double-checked against the paragraph-density heuristic.
@@ -113,17 +116,70 @@ def clean_copy(container: etree._Element) -> etree._Element:
     for el in clean.iter():
         if not isinstance(el.tag, str):
             doomed.append(el)
-        elif el is not clean and (el.tag in DROP_TAGS or is_screen_reader(el) or _is_junk(el)):
+        elif el is not clean and (el.tag in DROP_TAGS or is_screen_reader(el) or _is_junk(el) or _is_aside(el)
+                                  or _HIDDEN.search(el.get("style") or "")):
             doomed.append(el)
     for el in doomed:
-        if el.getparent() is not None:
-            el.drop_tree() if isinstance(el, html.HtmlElement) else el.getparent().remove(el)
+        _drop(el)
+    for el in _trailing_see_also(clean):   # (after the drops: ads and share buttons often follow the list)
+        _drop(el)
     for el in clean.iter("img"):
         _unlazy(el)
     for el in clean.iter():
         for attribute in [a for a in el.attrib if a == "style" or a.startswith("on")]:
             del el.attrib[attribute]
     return clean
+
+
+def _drop(el: etree._Element) -> None:
+    """Remove an element and its subtree, keeping the text that follows it."""
+    if el.getparent() is not None:
+        el.drop_tree() if isinstance(el, html.HtmlElement) else el.getparent().remove(el)
+
+
+def _is_aside(el: etree._Element) -> bool:
+    """True for an <aside> in the content (a widget column or teaser box), unless it holds the post's own terms."""
+    return el.tag == "aside" and not themes.POST_META_ASIDE.search(el.get("class") or "")
+
+
+def _trailing_see_also(clean: etree._Element) -> list[etree._Element]:
+    """The "See also" / "Siehe auch" link list closing the content (one paragraph, or a label and a list):
+    other posts of the site, not this one's text. Only mostly-link blocks that open with such a label."""
+    last = _last_text_block(clean)
+    if last is None or last is clean:
+        return []
+    if SEE_ALSO.match(visible_text(last)) and _mostly_links(last, skip_label=True):
+        return [last]
+    label = next((el for el in last.itersiblings(preceding=True) if isinstance(el.tag, str) and visible_text(el)),
+                 None)
+    if last.tag in ("ul", "ol") and label is not None and SEE_ALSO.fullmatch(visible_text(label)) and \
+            _mostly_links(last):
+        return [label, last]
+    return []
+
+
+def _last_text_block(el: etree._Element) -> etree._Element | None:
+    """The last block holding text at the end of el, descending through wrapper divs."""
+    children = [c for c in el if isinstance(c.tag, str) and c.tag not in DROP_TAGS and visible_text(c)]
+    if not children:
+        return None
+    last = children[-1]
+    if (last.tail or "").strip():
+        return None
+    if last.tag in ("div", "section") and not SEE_ALSO.match(visible_text(last)):
+        return _last_text_block(last)
+    return last
+
+
+def _mostly_links(el: etree._Element, skip_label: bool = False) -> bool:
+    """True when 80 % of el's text (its label aside) is the text of two or more links."""
+    links = [visible_text(a) for a in el.iter("a")]
+    text = visible_text(el)
+    if skip_label:
+        match = SEE_ALSO.match(text)
+        text = text[match.end():] if match else text
+    linked = sum(len(t) for t in links)
+    return len([t for t in links if t]) >= 2 and linked >= 0.8 * len(text.strip())
 
 
 def _is_junk(el: etree._Element) -> bool:

@@ -16,6 +16,9 @@ _COUNT_LINK = re.compile(r"\d{1,3}(?:[.,]\d{3})*\s+(?:comments?|kommentare?|comm
                          re.IGNORECASE)
 _HIDDEN = re.compile(r"display\s*:\s*none", re.IGNORECASE)
 _QUOTED = re.compile(r"[“«„\"‘'].*$")
+_COMMENTS_BLOCK = etree.XPath(".//*[@id='comments']")
+_COMMENT_ANCHORS = etree.XPath(".//*[starts-with(@id, 'comment-')]")
+_COMMENT_ID = re.compile(r"comment-\d+")
 
 
 def count_from_text(text: str, needs_noun: bool = False, call_to_action_is_zero: bool = True) -> int | None:
@@ -68,9 +71,20 @@ def comment_count(scope: etree._Element, page: etree._Element, present: set[str]
         if lists:
             return len(themes.COMMENT_ITEMS(lists[0])), "wp-core:comment-list"
     for region in _comment_regions(scope, page):
+        anchored = _anchored_comments(region)
+        if anchored:
+            return anchored, "wp-core:comment-id-anchors"
+    for region in _comment_regions(scope, page):
         if themes.COMMENT_FORM(region):
             return 0, "wp-core:open-comment-form"
     return None, None
+
+
+def _anchored_comments(region: etree._Element) -> int:
+    """How many comments the comments block lists by core's anchors alone (id="comment-N" on any element):
+    templates with their own markup (div.commentEntry) still print comment_ID there."""
+    ids = {el.get("id") for block in _COMMENTS_BLOCK(region) for el in _COMMENT_ANCHORS(block)}
+    return len({i for i in ids if _COMMENT_ID.fullmatch(i)})
 
 
 def _comment_regions(scope: etree._Element, page: etree._Element) -> list[etree._Element]:

@@ -6,14 +6,14 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 from lxml.cssselect import CSSSelector
 
 from scraper.parse import body, comments, credits, dates, document, themes
 from scraper.parse.structured import Head, ld_list, ld_names, ld_text, read_head
-from scraper.parse.words import AUTHOR_LABEL, AUTHOR_PREFIX, WRITTEN_BY_LABELS
+from scraper.parse.words import AUTHOR_LABEL, AUTHOR_PREFIX, CATEGORY_LABEL, POSTED_BY, WRITTEN_BY_LABELS
 from scraper.record import PARSER_ERROR, Post
 
 log = logging.getLogger(__name__)
@@ -430,7 +430,7 @@ def _author(post: Post, page: Page) -> None:
                       or (found[1] == "meta:author" and found[0][0] not in displayed[0])):
         found = displayed   # (a byline the post shows beats a meta author, often a site-wide theme or SEO setting)
     if not found:
-        found = _dateline_author(page, post.language)
+        found = _dateline_author(page, post.language) or _posted_by_author(page)
     if found:
         post.authors = found[0]
         _set(post, "author", (found[0][0], found[1]))
@@ -461,13 +461,24 @@ def _dateline_author(page: Page, language: str | None) -> tuple[list[str], str] 
     return None
 
 
+def _posted_by_author(page: Page) -> tuple[list[str], str] | None:
+    """A plain-text byline on the post's meta line without a date: "Posted by X under <category links>"."""
+    for el in _META_ZONES(page.scope):
+        if _META_ZONE_WORDS.search(f"{el.get('class') or ''} {el.get('id') or ''}") and \
+                not themes.inside(el, page.scope, themes.BOILERPLATE):
+            match = POSTED_BY.search(document.visible_text(el)[:400])
+            if match:
+                return [match.group("name")], "heuristic:posted-by-text"
+    return None
+
+
 def _displayed_authors(page: Page) -> tuple[list[str], str] | None:
     """Author names from the theme's byline markup (label words like "By"/"Par"/"Von" removed)."""
     for region in page.regions():
         for table, skip in ((themes.AUTHOR, themes.BOILERPLATE), (themes.AUTHOR_BOX, None)):
             for name, elements in themes.select(region, table, skip, page.classes):
                 names = []
-                for el in elements:
+                for el in _byline_elements(elements, page.base_url):
                     shown = el.get("content", "") if el.tag == "meta" else document.visible_text(el)
                     text = AUTHOR_LABEL.sub("", document.clean_text(shown), count=1)
                     # single words ("Par", "Di") only off whole bylines: a name element holds the name ("Di Maria")
@@ -481,9 +492,51 @@ def _displayed_authors(page: Page) -> tuple[list[str], str] | None:
     return None
 
 
+def _byline_elements(elements: list[etree._Element], base_url: str | None) -> list[etree._Element]:
+    """The author elements that name the post's authors: those inside the post when some are (a site header
+    marked as an hCard is not a byline), never a card linking to the home page, one per author URL (an author
+    box repeats the link as "Posts", "weiter"…), and a further link outside the byline only when it reads as a name."""
+    in_post = [el for el in elements if _in_post_entry(el)]
+    kept: list[etree._Element] = []
+    seen_urls: set[str] = set()
+    byline = None
+    for el in in_post or elements:
+        link = el if el.tag == "a" else next(el.iterancestors("a"), None)
+        href = (link.get("href") or "").strip() if link is not None else ""
+        if not href:
+            kept.append(el)
+            continue
+        url = urljoin(base_url or "", href)
+        author_url = urlsplit(url)._replace(query="", fragment="").geturl()
+        if urlsplit(url).path in ("", "/") or author_url in seen_urls:
+            continue
+        line = next((a for a in link.iterancestors() if a.tag in document.BLOCK_TAGS), None)
+        if byline is None:
+            byline = line
+        elif line is not byline and not _reads_as_a_name(document.visible_text(link)):
+            continue
+        seen_urls.add(author_url)
+        kept.append(el)
+    return kept
+
+
+def _in_post_entry(el: etree._Element) -> bool:
+    """True when el sits in a post's own entry (an <article>, or post_class()'s hentry / post-N)."""
+    for ancestor in el.iterancestors():
+        classes = (ancestor.get("class") or "").split()
+        if ancestor.tag == "article" or "hentry" in classes or (ancestor.get("id") or "").startswith("post-"):
+            return True
+    return False
+
+
+def _reads_as_a_name(text: str) -> bool:
+    """True for a text shaped like a person's full name: two to four capitalised words ("Jeffrey S. Passel")."""
+    return bool(re.fullmatch(r"[A-ZÀ-Ý][\w.'’-]*(?:\s+[A-ZÀ-Ý][\w.'’-]*){1,3}", text.strip()))
+
+
 def _categories(post: Post, page: Page) -> None:
     """Categories: the theme's category links (page order), then JSON-LD articleSection, article:section."""
-    found = _term_links(page, themes.CATEGORY)
+    found = _term_links(page, themes.CATEGORY) or _unlinked_categories(page)
     if not found and page.article:
         names = ld_list(page.article.get("articleSection"))
         found = (names, "jsonld:articleSection") if names else None
@@ -513,6 +566,10 @@ def _term_links(page: Page, table: list, post_only: bool = False) -> tuple[list[
         for name, elements in themes.select(region, table, present=page.classes):
             if name.endswith("-url") and content is not None:   # a link in the article text is not the post's term
                 elements = [el for el in elements if content not in el.iterancestors()]
+            if table is themes.CATEGORY:   # wp_list_categories() output is the site's category menu
+                elements = [el for el in elements if not _in_site_category_list(el)]
+            elif table is themes.TAG:   # a category link printed inside the tag list ("Read more: Cat, tag1…")
+                elements = [el for el in elements if "category" not in (el.get("rel") or "").lower().split()]
             names = []
             for el in elements:
                 text = document.visible_text(el).lstrip("#").strip(" ,;/|·•")
@@ -520,6 +577,26 @@ def _term_links(page: Page, table: list, post_only: bool = False) -> tuple[list[
                     names.append(text)
             if names:
                 return names, f"theme:{name}"
+    return None
+
+
+def _in_site_category_list(el: etree._Element) -> bool:
+    """True for a link in core's category list (li.cat-item of wp_list_categories): a menu, not the post's terms."""
+    return any(a.tag == "li" and "cat-item" in (a.get("class") or "").split() for a in el.iterancestors("li"))
+
+
+def _unlinked_categories(page: Page) -> tuple[list[str], str] | None:
+    """A category line printed without links ("Kategorien: Allgemein", WordPress.com themes for the default
+    category): the text after its label, split on commas."""
+    for region in page.regions():
+        for name, elements in themes.select(region, themes.CATEGORY_LINES, present=page.classes):
+            for el in elements:
+                if el.find(".//a") is not None:
+                    continue
+                text = CATEGORY_LABEL.sub("", document.visible_text(el), count=1)
+                names = [n.strip() for n in text.split(",") if n.strip()]
+                if names and all(len(n) <= 60 for n in names):
+                    return list(dict.fromkeys(names)), f"theme:{name}:text"
     return None
 
 

@@ -120,6 +120,14 @@ CATEGORY = _compile([
     (".elementor-post-info__terms-list a[href*='/category/']", "elementor-post-info"),
     ("a[href*='/category/']", "category-url"),
 ])
+#: Category lines that may print the names without links (read as text only when they hold no link).
+CATEGORY_LINES = _compile([
+    (".cat-links", "cat-links"),
+    (".entry-categories", "entry-categories"),
+    (".post-categories", "post-categories"),
+    (".meta-categories", "meta-categories"),
+    (".category-links", "category-links"),
+])
 TAG = _compile([
     (".taxonomy-post_tag a", "block-post-terms"),
     (".tags-links a", "tags-links"),
@@ -269,40 +277,56 @@ ARTICLES = CSSSelector("article")
 AUTHOR_LINKS = CSSSelector("a[rel~=author], a[href*='/author/']")
 
 #: Class/id words of regions that are never the post's own meta: related posts, sharing, comments, author boxes…
-BOILERPLATE = re.compile(
-    r"related|share|sharing|social|comment|respond|author-?box|author-?bio|about-?author|saboxplugin|"
-    r"(?:^|\s)widget(?:\s|$)|widget-area|widget_|(?:^|\s)secondary(?:\s|$)|"
+#: Each word must open a class-name part (after a space, "-" or "_"): "social-icons" and "entry_comments" are
+#: boilerplate, a compound like "tagscategoriessocial" (Hueman's post-meta block) is not.
+_SHARING_WORDS = "share|sharing|social"
+_COMMENT_WORDS = "comment|respond"
+_OTHER_WORDS = (
+    r"related|author-?box|author-?bio|about-?author|saboxplugin|widget-area|widget_|site-footer|breadcrumb|menu|"
+    r"navigation|nav-links|post-nav|next-?(?:post|story|article)|prev(?:ious)?-?(?:post|story|article)|read-?next|"
+    r"up-?next|more-?stories|yarpp|crp_|newsletter|advert|sponsor|popular|trending|recommend|more-from|"
+    r"jp-relatedposts")
+_WHOLE_TOKENS = (
+    r"(?:^|\s)widget(?:\s|$)|(?:^|\s)secondary(?:\s|$)|"
     r"(?:^|\s)(?:(?:left|right|main|primary|secondary)[-_])?sidebar(?:[-_](?:\d+|left|right|primary|secondary|main|"
-    r"widgets?|wrapper|wrap|area|inner|container|box|top|bottom))?(?:\s|$)|site-footer|breadcrumb|(?:^|[\s_-])menu|navigation|"
-    r"nav-links|post-nav|next-?(?:post|story|article)|prev(?:ious)?-?(?:post|story|article)|read-?next|up-?next|"
-    r"more-?stories|yarpp|crp_|newsletter|advert|sponsor|popular|trending|recommend|more-from|jp-relatedposts",
-    re.IGNORECASE,
-)
+    r"widgets?|wrapper|wrap|area|inner|container|box|top|bottom))?(?:\s|$)")
+
+
+def _boilerplate(*word_groups: str, extra: str = "") -> re.Pattern[str]:
+    """A region-name pattern: the words opening a class-name part, the whole-token names, and extra."""
+    return re.compile(rf"(?:^|[\s_-])(?:{'|'.join(word_groups)})|{_WHOLE_TOKENS}{extra}", re.IGNORECASE)
+
+
+BOILERPLATE = _boilerplate(_SHARING_WORDS, _COMMENT_WORDS, _OTHER_WORDS)
 #: The same plus page footers: where the paragraph-density heuristic never looks for the article (a post's own
 #: footer holds its tags and date, so the field tables do not skip footers).
-NOT_ARTICLE_TEXT = re.compile(BOILERPLATE.pattern + r"|(?:^|\s)(?:footer|colophon|site-info)(?:\s|$)", re.IGNORECASE)
+NOT_ARTICLE_TEXT = _boilerplate(_SHARING_WORDS, _COMMENT_WORDS, _OTHER_WORDS,
+                                extra=r"|(?:^|\s)(?:footer|colophon|site-info)(?:\s|$)")
 #: The same, minus sharing bars: themes print the post's tags and comment link in them (div.share > a[rel=tag]).
-BOILERPLATE_NOT_SHARING = re.compile(BOILERPLATE.pattern.replace("share|sharing|social|", ""), re.IGNORECASE)
+BOILERPLATE_NOT_SHARING = _boilerplate(_COMMENT_WORDS, _OTHER_WORDS)
 #: The same, minus comments and sharing bars: comment counts live in comment areas and beside share buttons.
-BOILERPLATE_NOT_COMMENTS = re.compile(BOILERPLATE_NOT_SHARING.pattern.replace("comment|respond|", ""), re.IGNORECASE)
+BOILERPLATE_NOT_COMMENTS = _boilerplate(_OTHER_WORDS)
 
 
-#: post_class() tokens named after the post's own terms ("tag-social-media") are not region names.
-_TERM_CLASSES = re.compile(r"(?:^|\s)(?:category|tag|post_tag|format|type|status|postid|post)-\S+")
+#: Tokens that are not region names: post_class() tokens named after the post's own terms ("tag-social-media"),
+#: and meta-line names that open with a meta word ("date-comments" holds the date and the categories, it is not
+#: a comment area; "comment-date" still is one).
+_NOT_REGION_NAMES = re.compile(r"(?:^|\s)(?:(?:category|tag|post_tag|format|type|status|postid|post)-\S+|"
+                               r"(?:date|time|meta|byline|posted)[-_]\S+)")
 
 
 #: <aside> is a sidebar unless its class says it holds the post's own terms (aside.tags in a post footer).
-_POST_META_ASIDE = re.compile(r"(?:^|[\s_-])(?:tags?|categor\w*|entry-meta|post-meta)(?:$|[\s_-])")
+POST_META_ASIDE = re.compile(r"(?:^|[\s_-])(?:tags?|categor\w*|entry-meta|post-meta)(?:$|[\s_-])")
 
 
 def inside(el: etree._Element, scope: etree._Element, pattern: re.Pattern[str]) -> bool:
     """True when el or an ancestor below scope has a class or id matching pattern."""
     node = el
     while node is not None and node is not scope:
-        if node.tag == "nav" or (node.tag == "aside" and not _POST_META_ASIDE.search(node.get("class") or "")):
+        if node.tag == "nav" or (node.tag == "aside" and not POST_META_ASIDE.search(node.get("class") or "")):
             return True
         marks = f"{node.get('class') or ''} {node.get('id') or ''}"
-        if marks.strip() and pattern.search(_TERM_CLASSES.sub(" ", marks)) and node.find(".//h1") is None:
+        if marks.strip() and pattern.search(_NOT_REGION_NAMES.sub(" ", marks)) and node.find(".//h1") is None:
             return True   # (a region holding an h1 is the post's own, whatever its name: div#sidebar > h1.entry-title)
         node = node.getparent()
     return False

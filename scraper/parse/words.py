@@ -110,3 +110,30 @@ COMMENT_NOUNS = re.compile(
     r"rispost|respuesta|resposta|reacti",
     re.IGNORECASE,
 )
+
+#: Labels opening a list of links to other posts ("See also", "Siehe auch", "Lire aussi"…), colon optional.
+SEE_ALSO = re.compile(
+    r"\s*(?:see\s+also|related(?:\s+(?:posts|articles|reading))?|read\s+(?:also|more)|more\s+on\s+this|"
+    r"siehe\s+auch|lesen\s+sie\s+auch|mehr\s+zum\s+thema|auch\s+interessant|"
+    r"(?:à\s+)?lire\s+aussi|voir\s+aussi|sur\s+le\s+même\s+sujet|"
+    r"ver\s+también|vea\s+también|lea\s+también|leggi\s+anche|vedi\s+anche|veja\s+também|leia\s+também|"
+    r"zie\s+ook|lees\s+ook)\s*[:.…]?\s*",
+    re.IGNORECASE,
+)
+
+#: The label of a category line ("Kategorien:", "Posted in", "Publié dans"…), removed before its names.
+CATEGORY_LABEL = re.compile(
+    r"^\s*(?:(?:posted|filed|published)\s+(?:in|under)|categor(?:y|ies)|kategorien?|rubriken?|veröffentlicht\s+in|"
+    r"abgelegt\s+unter|catégories?|publié\s+dans|classé\s+dans|rubriques?|categorías?|publicado\s+en|"
+    r"categori[ae]|pubblicato\s+in|archiviato\s+in|categorias?|publicado\s+em|categorieën|categorie|"
+    r"geplaatst\s+in)\s*:?\s*",
+    re.IGNORECASE,
+)
+#: A plain-text byline on a meta line: "Posted by X under …", "Geschrieben von X am …", "Publié par X dans …".
+POSTED_BY = re.compile(
+    r"\b(?:posted|written|published|geschrieben|verfasst|veröffentlicht|publié|écrit|rédigé|publicado|escrito|"
+    r"pubblicato|scritto|geplaatst|geschreven)\s+(?:by|von|par|por|da|di|door)\s+"
+    r"(?P<name>[^\s,|:]+(?:\s+[^\s,|:]+){0,2}?)\s+"
+    r"(?:under|in|on|at|am|im|um|unter|le|dans|à|en|el|em|il|nel|op)\b",
+    re.IGNORECASE,
+)
