@@ -6,12 +6,10 @@ oversized bodies, redirect loops or off-site redirects, robots.txt refusals as `
 """
 from __future__ import annotations
 
-import codecs
 import email.utils
 import json
 import logging
 import random
-import re
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -24,6 +22,7 @@ from protego import Protego
 
 from scraper import __version__
 from scraper.exceptions import FetchError, RobotsDisallowed
+from scraper.parse.document import decode
 from scraper.urls import host_key
 
 log = logging.getLogger("scraper.fetch")
@@ -31,8 +30,6 @@ log = logging.getLogger("scraper.fetch")
 DEFAULT_USER_AGENT = f"scraper/{__version__} (WordPress archiver; +https://pypi.org/project/scraper/)"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
-META_CHARSET = re.compile(rb'<meta[^>]+charset=["\']?([A-Za-z0-9_.:-]+)', re.I)
-XML_ENCODING = re.compile(rb'^<\?xml[^>]+encoding=["\']([A-Za-z0-9_.:-]+)', re.I)
 
 
 @dataclass
@@ -48,22 +45,9 @@ class Response:
     redirects: list[str] = field(default_factory=list)
 
     @property
-    def encoding(self) -> str:
-        """Charset from Content-Type, else from <meta charset> / the XML declaration, else UTF-8."""
-        match = re.search(r"charset=[\"']?([A-Za-z0-9_.:-]+)", self.headers.get("content-type", ""), re.I)
-        found = match.group(1) if match else None
-        if not found:
-            sniff = META_CHARSET.search(self.body[:4096]) or XML_ENCODING.search(self.body[:200])
-            found = sniff.group(1).decode("ascii") if sniff else None
-        try:
-            return "utf-8" if not found else codecs.lookup(found).name
-        except LookupError:
-            return "utf-8"
-
-    @property
     def text(self) -> str:
-        """The body decoded with its declared charset (undecodable bytes replaced, never an exception)."""
-        return self.body.decode(self.encoding, errors="replace")
+        """The body decoded as the parser decodes pages (HTTP charset, BOM, meta, UTF-8, detection); never fails."""
+        return decode(self.body, self.headers, [])
 
     def json_or_none(self) -> Any:
         """The body as JSON, or None if it is not JSON (wrong Content-Type is tolerated, HTML is not JSON)."""

@@ -1,6 +1,7 @@
 """Fetcher against a local fault-injecting server: retries, limits, redirects, robots.txt, charset, pacing."""
 from __future__ import annotations
 
+import codecs
 import time
 
 import pytest
@@ -170,11 +171,26 @@ def test_charset_from_header_and_meta():
     meta = '<meta charset="windows-1252"><p>été</p>'.encode("cp1252")
     routes = {"/h/": [Reply(200, latin, content_type="text/html; charset=ISO-8859-1")],
               "/m/": [Reply(200, meta, content_type="text/html")],
-              "/bad/": [Reply(200, b"\xff\xfe caf\xe9", content_type="text/html; charset=utf-8")]}
+              "/bad/": [Reply(200, b"caf\xe9 \xff\xfe", content_type="text/html; charset=utf-8")]}
     with FaultServer(routes) as srv, fast() as f:
         assert "été" in f.get(srv.url("/h/")).text
         assert "été" in f.get(srv.url("/m/")).text
         assert "caf" in f.get(srv.url("/bad/")).text  # undecodable bytes replaced, no exception
+
+
+def test_mislabelled_pages_are_read_as_the_parser_reads_them():
+    """Review quality #3: one decoder. WHATWG reads 'iso-8859-1' as windows-1252 (0x80 is the euro sign), and a
+    byte-order mark outranks the Content-Type (the old Response.text read the BOM bytes as Latin-1 text)."""
+    from scraper.parse.document import decode
+
+    euro = "<p>10 € l'été</p>".encode("cp1252")
+    bom = codecs.BOM_UTF8 + "<p>l'été</p>".encode("utf-8")
+    routes = {"/euro/": [Reply(200, euro, content_type="text/html; charset=iso-8859-1")],
+              "/bom/": [Reply(200, bom, content_type="text/html; charset=iso-8859-1")]}
+    with FaultServer(routes) as srv, fast() as f:
+        euro_text, bom_text = f.get(srv.url("/euro/")).text, f.get(srv.url("/bom/")).text
+    assert "10 € l'été" in euro_text and bom_text == "<p>l'été</p>"
+    assert bom_text == decode(bom, {"content-type": "text/html; charset=iso-8859-1"}, [])
 
 
 def test_per_host_delay_spaces_request_starts():
