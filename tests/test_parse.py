@@ -1261,7 +1261,9 @@ def _snippet(css: str, text: str, leaf_attributes: dict) -> str:
         tag = match.group("tag") or "div"
         rest = re.sub(r":not\([^)]*\)", "", match.group("rest"))
         attributes = {"class": " ".join(re.findall(r"\.([\w-]+)", rest))}
-        attributes.update({"id": i for i in re.findall(r"#([\w-]+)", rest)})
+        ids = re.findall(r"#([\w-]+)", rest)
+        if ids:
+            attributes["id"] = ids[-1]
         for name, operator, value in re.findall(r"\[([\w-]+)([~*$^|]?)=?['\"]?([^'\"\]]*)['\"]?\]", rest):
             value = f"x-{value}-x" if operator == "*" else value or leaf_attributes.get(name, name)
             attributes[name] = (attributes.get(name, "") + " " + value).strip()

@@ -119,7 +119,7 @@ def test_fields_equal_wordpress_truth(folder: Path, wp_id: int):
 def test_body_text_token_f1(folder: Path, wp_id: int):
     truth = truth_post(folder, wp_id)
     pages = truth["body_pages"] or [truth["body_text"]]
-    for rel_file, expected in zip([truth["file"], *truth["page_files"]], pages):
+    for rel_file, expected in zip([truth["file"], *truth["page_files"]], pages, strict=True):
         got = parsed(folder, rel_file).body_text
         score = token_f1(expected, got)
         assert score >= MIN_BODY_F1, f"{folder.name} {rel_file}: body token F1 {score:.4f} < {MIN_BODY_F1}"

@@ -112,13 +112,7 @@ def clean_copy(container: etree._Element) -> etree._Element:
     """A copy of the container without scripts, forms, sharing, related posts, ads, author boxes and SR labels."""
     clean = copy.deepcopy(container)
     clean.tail = None
-    doomed = []
-    for el in clean.iter():
-        if not isinstance(el.tag, str):
-            doomed.append(el)
-        elif el is not clean and (el.tag in DROP_TAGS or is_screen_reader(el) or _is_junk(el) or _is_aside(el)
-                                  or _HIDDEN.search(el.get("style") or "")):
-            doomed.append(el)
+    doomed = [el for el in clean.iter() if not isinstance(el.tag, str) or (el is not clean and _not_content(el))]
     for el in doomed:
         _drop(el)
     for el in _trailing_see_also(clean):   # (after the drops: ads and share buttons often follow the list)
@@ -129,6 +123,13 @@ def clean_copy(container: etree._Element) -> etree._Element:
         for attribute in [a for a in el.attrib if a == "style" or a.startswith("on")]:
             del el.attrib[attribute]
     return clean
+
+
+def _not_content(el: etree._Element) -> bool:
+    """True for an element that is never article content: interactive or hidden, a screen-reader label, a junk
+    block (sharing, related posts, ads…) or an aside column."""
+    return (el.tag in DROP_TAGS or is_screen_reader(el) or _is_junk(el) or _is_aside(el)
+            or bool(_HIDDEN.search(el.get("style") or "")))
 
 
 def _drop(el: etree._Element) -> None:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from lxml import etree
 
@@ -43,41 +44,68 @@ def count_from_text(text: str, needs_noun: bool = False, call_to_action_is_zero:
 
 def comment_count(scope: etree._Element, page: etree._Element, present: set[str] | None = None
                   ) -> tuple[int | None, str | None]:
-    """(count, strategy): meta count links, then comment headings, then listed comments, then an open form."""
-    for region in _comment_regions(scope, page):
-        rules = themes.select(region, themes.COMMENT_COUNT, themes.BOILERPLATE_NOT_COMMENTS, present)
-        for name, elements in rules:
-            for el in elements:
-                if el.get("id") == "cancel-comment-reply-link" or _HIDDEN.search(el.get("style") or ""):
-                    continue   # core's hidden "click here to cancel the reply" link
-                value = el.get("content") or el.get("data-comments-count")
-                count = int(value) if value and value.strip().isdecimal() else count_from_text(
-                    visible_text(el), needs_noun=name.endswith("anchor"))
-                if count is not None:
-                    return count, f"theme:{name}"
-    for region in _comment_regions(scope, page):
-        for link in region.iter("a"):
-            text = visible_text(link)
-            if _COUNT_LINK.fullmatch(text) and not themes.inside(link, region, themes.BOILERPLATE_NOT_SHARING):
-                return int(re.sub(r"\D", "", text.split()[0])), "heuristic:count-link"
-    for region in _comment_regions(scope, page):
-        for name, elements in themes.select(region, themes.COMMENT_HEADING, None, present):
-            for el in elements:
-                count = count_from_text(visible_text(el), needs_noun=True, call_to_action_is_zero=False)
-                if count is not None:
-                    return count, f"theme:{name}"
-    for region in _comment_regions(scope, page):
-        lists = themes.COMMENT_LIST(region)
-        if lists:
-            return len(themes.COMMENT_ITEMS(lists[0])), "wp-core:comment-list"
-    for region in _comment_regions(scope, page):
-        anchored = _anchored_comments(region)
-        if anchored:
-            return anchored, "wp-core:comment-id-anchors"
-    for region in _comment_regions(scope, page):
-        if themes.COMMENT_FORM(region):
-            return 0, "wp-core:open-comment-form"
+    """(count, strategy): meta count links, then comment headings, then listed comments, then an open form.
+    Each strategy is tried in the post container first, then on the whole page."""
+    for strategy in _STRATEGIES:
+        for region in _comment_regions(scope, page):
+            found = strategy(region, present)
+            if found is not None:
+                return found
     return None, None
+
+
+def _theme_count(region: etree._Element, present: set[str] | None) -> tuple[int, str] | None:
+    """A count the theme prints in its meta (count links, microdata, data attributes)."""
+    for name, elements in themes.select(region, themes.COMMENT_COUNT, themes.BOILERPLATE_NOT_COMMENTS, present):
+        for el in elements:
+            if el.get("id") == "cancel-comment-reply-link" or _HIDDEN.search(el.get("style") or ""):
+                continue   # core's hidden "click here to cancel the reply" link
+            value = el.get("content") or el.get("data-comments-count")
+            count = int(value) if value and value.strip().isdecimal() else count_from_text(
+                visible_text(el), needs_noun=name.endswith("anchor"))
+            if count is not None:
+                return count, f"theme:{name}"
+    return None
+
+
+def _count_link(region: etree._Element, present: set[str] | None) -> tuple[int, str] | None:
+    """A link that is only a count and its noun ("82 COMMENTS"), outside boilerplate regions."""
+    for link in region.iter("a"):
+        text = visible_text(link)
+        if _COUNT_LINK.fullmatch(text) and not themes.inside(link, region, themes.BOILERPLATE_NOT_SHARING):
+            return int(re.sub(r"\D", "", text.split()[0])), "heuristic:count-link"
+    return None
+
+
+def _heading_count(region: etree._Element, present: set[str] | None) -> tuple[int, str] | None:
+    """The count in the comment area's heading ("3 thoughts on …"); a form title is no count."""
+    for name, elements in themes.select(region, themes.COMMENT_HEADING, None, present):
+        for el in elements:
+            count = count_from_text(visible_text(el), needs_noun=True, call_to_action_is_zero=False)
+            if count is not None:
+                return count, f"theme:{name}"
+    return None
+
+
+def _listed_count(region: etree._Element, present: set[str] | None) -> tuple[int, str] | None:
+    """How many comments core's comment list (or the block theme's comment template) holds."""
+    lists = themes.COMMENT_LIST(region)
+    return (len(themes.COMMENT_ITEMS(lists[0])), "wp-core:comment-list") if lists else None
+
+
+def _anchored_count(region: etree._Element, present: set[str] | None) -> tuple[int, str] | None:
+    """How many comments the comments block marks with core's id="comment-N" anchors (none: no count)."""
+    anchored = _anchored_comments(region)
+    return (anchored, "wp-core:comment-id-anchors") if anchored else None
+
+
+def _open_form_count(region: etree._Element, present: set[str] | None) -> tuple[int, str] | None:
+    """0 when an open comment form shows no comment."""
+    return (0, "wp-core:open-comment-form") if themes.COMMENT_FORM(region) else None
+
+
+_STRATEGIES: tuple[Callable[[etree._Element, set[str] | None], tuple[int, str] | None], ...] = (
+    _theme_count, _count_link, _heading_count, _listed_count, _anchored_count, _open_form_count)
 
 
 def _anchored_comments(region: etree._Element) -> int:

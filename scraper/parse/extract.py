@@ -161,9 +161,8 @@ def _post_container(page: Page) -> etree._Element:
     for article in themes.ARTICLES(page.body):
         if (article.get("id") or "").startswith("post-") and not themes.inside(article, page.body, themes.BOILERPLATE):
             return article
-    for name, elements in themes.select(page.body, themes.POST_CONTAINER, None, page.classes):
-        return elements[0]
-    return page.body
+    return next((elements[0] for _, elements in themes.select(page.body, themes.POST_CONTAINER, None, page.classes)),
+                page.body)
 
 
 def _body_post_id(page: Page) -> int | None:
@@ -291,9 +290,10 @@ def _wp_id(post: Post, page: Page) -> None:
     if scope_id:
         _set(post, "wp_id", (int(scope_id.group(1)), "wp-core:article-id"))
         return
-    for href, source in ((page.head.first_link("shortlink"), "wp-core:shortlink"),
-                         (page.head.first_link("alternate", "application/json"), "wp-core:rest-link")):
-        match = (_SHORTLINK_ID if source.endswith("shortlink") else _REST_ID).search(href or "")
+    for href, id_pattern, source in ((page.head.first_link("shortlink"), _SHORTLINK_ID, "wp-core:shortlink"),
+                                     (page.head.first_link("alternate", "application/json"), _REST_ID,
+                                      "wp-core:rest-link")):
+        match = id_pattern.search(href or "")
         if match:
             _set(post, "wp_id", (int(match.group(1)), source))
             return
@@ -540,10 +540,7 @@ def _categories(post: Post, page: Page) -> None:
     if not found and page.article:
         names = ld_list(page.article.get("articleSection"))
         found = (names, "jsonld:articleSection") if names else None
-    if not found:
-        names = [document.clean_text(v) for v in page.head.meta.get("article:section", []) if v.strip()]
-        found = (list(dict.fromkeys(names)), "meta:article:section") if names else None
-    _set(post, "categories", found)
+    _set(post, "categories", found or _meta_terms(page, "article:section"))
 
 
 def _tags(post: Post, page: Page) -> None:
@@ -553,10 +550,13 @@ def _tags(post: Post, page: Page) -> None:
     if not found and page.article and "yoast" in page.head.plugins:
         names = ld_list(page.article.get("keywords"))
         found = (names, "jsonld:keywords") if names else None
-    if not found:
-        names = [document.clean_text(v) for v in page.head.meta.get("article:tag", []) if v.strip()]
-        found = (list(dict.fromkeys(names)), "meta:article:tag") if names else None
-    _set(post, "tags", found)
+    _set(post, "tags", found or _meta_terms(page, "article:tag"))
+
+
+def _meta_terms(page: Page, name: str) -> tuple[list[str], str] | None:
+    """Term names from repeated <meta property="article:section|article:tag">, de-duplicated, page order."""
+    names = [document.clean_text(v) for v in page.head.meta.get(name, []) if v.strip()]
+    return (list(dict.fromkeys(names)), f"meta:{name}") if names else None
 
 
 def _term_links(page: Page, table: list, post_only: bool = False) -> tuple[list[str], str] | None:
