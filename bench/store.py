@@ -27,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from scraper.crawl import merge_page  # noqa: E402
+from scraper.parse.pages import merge_page  # noqa: E402
 from scraper.parse import parse  # noqa: E402
 from scraper.record import Post  # noqa: E402
 from scraper.store import Archive  # noqa: E402

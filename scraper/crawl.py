@@ -21,7 +21,9 @@ from typing import TYPE_CHECKING, Any
 from scraper import discover as d
 from scraper.exceptions import ArchiveError, FetchError, IncompleteRecord, NotWordPress, RobotsDisallowed, ScraperError
 from scraper.fetch import Fetcher, Response
+from scraper.parse.pages import parse_post, post_page_links
 from scraper.record import Post
+from scraper.parse.document import decode
 from scraper.urls import canonicalize, host_key, normalize_base, shortlink_id
 
 if TYPE_CHECKING:   # parser processes import this module: keep the store (zstandard, sqlite) out of them
@@ -41,9 +43,6 @@ WP_OTHER_PAGE = re.compile(rb'<body[^>]*class=["\'][^"\']*\b(page-id-\d+|archive
 #: Fields a page may leave empty that the REST listing knows (api_view's names); the source they are marked with.
 API_FILLED = ("title", "author", "published_at", "modified_at", "excerpt", "categories", "tags")
 API_SOURCE = "api:rest-listing"
-PAGE_LINK = re.compile(rb'<a\s[^>]*class=["\'][^"\']*post-page-numbers[^>]*>', re.I)
-HREF_BYTES = re.compile(rb'href=["\']([^"\']+)["\']', re.I)
-MAX_POST_PAGES = 50
 SHORTLINK_HEADER = re.compile(r'<([^>]+)>\s*;\s*rel=["\']?shortlink')
 SHORTLINK_TAG = re.compile(rb'<link[^>]+rel=["\']shortlink["\'][^>]*href=["\']([^"\']+)', re.I)
 PASSWORD_FORM = b"wp-login.php?action=postpass"   # a substring test: 2x cheaper than a regex on a 40 kB page
@@ -507,12 +506,13 @@ class SiteCrawl:
         with <!--nextpage-->, the API comment count when comments changed, and the parsed post when a parser
         process pool is in use (so parsing runs on another core while this process stores)."""
         resp = self.fetcher.get(work.url, headers=work.headers, record=False)   # _handle records these
-        extra = [self.fetcher.get(url, record=False) for url in post_page_links(resp)] if resp.status == 200 else []
+        links = post_page_links(resp.body, resp.final_url) if resp.status == 200 else []
+        extra = [self.fetcher.get(url, record=False) for url in links]
         post = None
         if self.parse_pool is not None and resp.status == 200 and all(p.status == 200 for p in extra):
             try:
-                post = self.parse_pool.submit(parse_pages, resp.body, [p.body for p in extra], resp.final_url,
-                                              resp.headers).result()
+                post = self.parse_pool.submit(parse_post, resp.body, resp.final_url, resp.headers,
+                                              further_pages(extra)).result()
             except BrokenProcessPool:
                 log.warning("parser process died on %s; parsing here instead", work.url)
         api_comments = None
@@ -548,7 +548,7 @@ class SiteCrawl:
         elif resp.status in GONE_STATUSES:
             self._gone(work, f"HTTP {resp.status}")
         elif resp.status == 304:
-            self._not_modified(work)
+            self._not_modified(work, resp)
         elif resp.status != 200:
             self._fail(work, f"HTTP {resp.status}", status=resp.status)
         elif not _looks_like_html(resp):
@@ -569,12 +569,12 @@ class SiteCrawl:
             self._fail(work, "the page is not the post (no postid/shortlink/single-post marker: a challenge, "
                              "login or maintenance page?); raw page kept", status=200, recorded=True)
         else:
-            extra_bodies = self._extra_pages(work, fetched.extra, fetched.packed[1:])
-            if extra_bodies is not None:
-                self._save(work, resp, sha, fetched.api_comments, extra_bodies, fetched.post)
+            if self._extra_pages(work, fetched.extra, fetched.packed[1:]):
+                post = fetched.post or parse_post(resp.body, resp.final_url, resp.headers, further_pages(fetched.extra))
+                self._save(work, resp, sha, fetched.api_comments, post)
 
-    def _extra_pages(self, work: Work, extra: list[Response], packed: list[PackedPage | None]) -> list[bytes] | None:
-        """Store pages 2..N of a split post; None (and a failure) if one of them did not come back whole."""
+    def _extra_pages(self, work: Work, extra: list[Response], packed: list[PackedPage | None]) -> bool:
+        """Store pages 2..N of a split post; False (and a failure) if one of them did not come back whole."""
         for page, pack in zip(extra, packed):
             self.arc.record_fetch(self.crawl_id, page.url, status=page.status, final_url=page.final_url,
                                   headers=page.headers, body=page.body if page.status == 200 else None,
@@ -583,8 +583,8 @@ class SiteCrawl:
         if broken:
             self._fail(work, f"page {broken[0].url} of the post answered HTTP {broken[0].status}", status=200,
                        recorded=True)
-            return None
-        return [p.body for p in extra]
+            return False
+        return True
 
     def _unverified(self, work: Work) -> bool:
         """True for URLs that only look like posts (sitemap, feed, page links) on a WordPress site: their page
@@ -592,10 +592,9 @@ class SiteCrawl:
         return (self.site.is_wordpress and work.wp_id is None and work.source != "rest"
                 and work.reason in ("new", "links"))
 
-    def _save(self, work: Work, resp: Response, sha: str | None, api_comments: int | None,
-              extra_bodies: list[bytes] = (), parsed: Post | None = None) -> None:
-        """Parse the page (and the further pages of a split post) and save the post with the API's view of it."""
-        post = parsed or parse_pages(resp.body, list(extra_bodies), resp.final_url, resp.headers)
+    def _save(self, work: Work, resp: Response, sha: str | None, api_comments: int | None, post: Post,
+              body: bytes | None = None) -> None:
+        """Save the parsed post with the API's view of it; `body` is the page's when resp has none (a 304)."""
         post = self._complete(post, work, resp)
         if post.wp_id is not None and post.wp_id in self.seen_ids and work.reason != "gone?":
             log.info("%s is post %s, already saved this run (duplicate URL)", work.url, post.wp_id)
@@ -621,7 +620,7 @@ class SiteCrawl:
                  f": {', '.join(result.changed_fields)}" if result.changed_fields else "")
         self.arc.frontier_done(self.site_id, work.url, "done")
         if self.site.rest_mode is None and self.options.follow_links:
-            self._harvest_links(resp)
+            self._harvest_links(body if body is not None else resp.body, resp.final_url, resp.headers)
 
     def _fill_from_api(self, post: Post, api: dict | None, work: Work) -> None:
         """Fields the page left empty (a theme showing no modified date, no excerpt...) taken from the REST
@@ -723,7 +722,7 @@ class SiteCrawl:
         log.info("gone %s (%s)%s", work.url, why, "" if deleted else ": was not archived")
         self.arc.frontier_done(self.site_id, work.url, "gone", why)
 
-    def _not_modified(self, work: Work) -> None:
+    def _not_modified(self, work: Work, resp: Response) -> None:
         """304: the page is the one archived. Re-save the post rebuilt from its stored pages (all of them for a post
         split with <!--nextpage-->, each parsed with its recorded Content-Type, as the crawl that stored them did),
         so that last_seen_at moves and nothing reads as a change."""
@@ -740,8 +739,7 @@ class SiteCrawl:
             log.info("%s answered 304; left as archived: %s", work.url, exc)
             self.arc.frontier_done(self.site_id, work.url, "done")
             return
-        page = Response(url=work.url, final_url=work.url, status=200, headers={}, body=self.arc.page_bytes(sha))
-        self._save(work, page, sha, None, parsed=post)
+        self._save(work, resp, sha, None, post, body=self.arc.page_bytes(sha))
 
     def _fail(self, work: Work, error: str, status: int | None, recorded: bool = False) -> None:
         """A page that could not be archived this time: logged, counted, left for the next run."""
@@ -753,13 +751,13 @@ class SiteCrawl:
             self.comment_failures += 1
         self.arc.frontier_done(self.site_id, work.url, "failed", error)
 
-    def _harvest_links(self, resp: Response) -> None:
+    def _harvest_links(self, body: bytes, url: str, headers: dict[str, str]) -> None:
         """Without a REST API, in-site links of fetched posts can reveal posts no listing showed."""
         counts = self.arc.frontier_counts(self.site_id)
         if sum(counts.values()) >= MAX_LINK_FRONTIER:
             return
         fresh = []
-        for link in d.page_links(resp.text, resp.final_url):
+        for link in d.page_links(decode(body, headers, []), url):
             canon = canonicalize(link, self.base)
             if (canon not in self.archive_by_url and canon not in self.run_urls
                     and d.non_post_reason(canon, self.base, self.fetcher.settings.allow_hosts) is None):
@@ -827,28 +825,9 @@ def _later(lastmod: str, seen: str | None) -> bool:
     return when is not None and (last is None or when > last)
 
 
-def post_page_links(resp: Response) -> list[str]:
-    """URLs of pages 2..N of a post split with <!--nextpage--> (wp_link_pages' post-page-numbers links)."""
-    from urllib.parse import urljoin
-
-    links: list[str] = []
-    for tag in PAGE_LINK.finditer(resp.body):
-        href = HREF_BYTES.search(tag.group(0))
-        if href:
-            url = urljoin(resp.final_url, href.group(1).decode("utf-8", "replace").replace("&amp;", "&"))
-            if url != resp.final_url and url not in links and host_key(url) == host_key(resp.final_url):
-                links.append(url)
-    return links[:MAX_POST_PAGES]
-
-
-def parse_pages(body: bytes, extra_bodies: list[bytes], url: str, headers: dict[str, str] | None) -> Post:
-    """parse() of a post page, with the bodies of its further pages appended (runs in parser processes too)."""
-    from scraper.parse import parse
-
-    post = parse(body, url=url, headers=headers)
-    for extra in extra_bodies:
-        merge_page(post, parse(extra, url=url))
-    return post
+def further_pages(extra: list[Response]) -> Callable[[str], tuple[bytes, dict[str, str]] | None]:
+    """parse_post's lookup of a split post's further pages among those fetched (picklable: a dict's get)."""
+    return {page.url: (page.body, page.headers) for page in extra}.get
 
 
 def parse_pool(workers: int | None, pending: int) -> ProcessPoolExecutor | None:
@@ -863,14 +842,6 @@ def parse_pool(workers: int | None, pending: int) -> ProcessPoolExecutor | None:
     if workers <= 0 or pending < 20:
         return None
     return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
-
-
-def merge_page(post: Post, page: Post) -> None:
-    """Append a further page's body to the post (a split post is one post with one body)."""
-    if page.body_text:
-        post.body_text = "\n\n".join(filter(None, [post.body_text, page.body_text]))
-    if page.body_html:
-        post.body_html = "\n".join(filter(None, [post.body_html, page.body_html]))
 
 
 def _looks_like_html(resp: Response) -> bool:

@@ -19,6 +19,7 @@ from faultserver import FaultServer, Reply
 from scraper.crawl import CrawlOptions, SiteCrawl
 from scraper.fetch import Fetcher, FetchSettings
 from scraper.store import Archive
+from scraper.store.reparse import reparse
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -291,6 +292,25 @@ def test_304_on_a_split_post_resaves_the_whole_post_from_its_stored_pages(tmp_pa
     assert len(conditional) == 3 and report.counts["posts_unchanged"] == 3 and report.counts["posts_changed"] == 0
     assert last_version(db, 2) == ("new", [], 1)                         # no false change of body_text/body_html
     assert archived(db)[2]["last_seen_at"] > first["last_seen_at"]        # but it was seen
+
+
+class SplitCp1251WordPress(Cp1251WordPress, MoreWordPress):
+    """Split posts whose pages are windows-1251 declared only by the Content-Type header."""
+
+
+def test_every_page_of_a_split_post_is_read_with_its_header_charset(tmp_path):
+    """Review quality #2: the crawl parsed pages 2..N without their Content-Type (reparse and 304 used it)."""
+    db = tmp_path / "a.db"
+    wp = SplitCp1251WordPress(3, page_etags=True)
+    wp.split[2] = "<p>Вторая страница.</p>"
+    with wp.server:
+        run_crawl(db, wp)
+        again = run_crawl(db, wp, full=True)
+    with Archive(db) as arc:
+        body = arc.post(archived(db)[2]["id"])["body_text"]
+        assert reparse(arc, processes=1).changed == 0
+    assert "Вторая страница." in body
+    assert again.counts["posts_unchanged"] == 3 and versions_by_reason(db) == {"new": 3}
 
 
 def test_a_post_made_password_protected_is_deleted_and_restored_when_public_again(tmp_path):

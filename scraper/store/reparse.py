@@ -1,6 +1,7 @@
 """Re-run the parser over stored raw pages on all cores; differences become 'reparse' versions."""
 from __future__ import annotations
 
+import importlib
 import logging
 import multiprocessing
 import os
@@ -10,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from scraper.exceptions import ArchiveError
+from scraper.parse.pages import parse_post
 from scraper.store.archive import Archive, current_parser_version, parser_failure, post_values, reparse_changes
 from scraper.store.connection import sqlite_errors
 
@@ -79,18 +81,10 @@ def _headers(content_type: str | None) -> dict[str, str]:
 def reparse_page(arc: Archive, sha: str, url: str) -> "Post":
     """Parse a stored page as the crawl did: with its Content-Type, and with the further pages of a post
     split by <!--nextpage--> (their last stored copies) merged in. KeyError if one of them is not stored."""
-    from scraper.crawl import merge_page, post_page_links
-    from scraper.fetch import Response
-    from scraper.parse import parse
-
-    body = arc.page_bytes(sha)
-    post = parse(body, url=url, headers=_headers(arc.page_content_type(sha)))
-    for link in post_page_links(Response(url=url, final_url=url, status=200, headers={}, body=body)):
-        stored = arc.latest_page(link)
-        if stored is None:
-            raise KeyError(f"page {link} of post {url} was never stored")
-        merge_page(post, parse(arc.page_bytes(stored[0]), url=url, headers=_headers(stored[1])))
-    return post
+    def stored(link: str) -> tuple[bytes, dict[str, str]] | None:
+        page = arc.latest_page(link)
+        return None if page is None else (arc.page_bytes(page[0]), _headers(page[1]))
+    return parse_post(arc.page_bytes(sha), url, _headers(arc.page_content_type(sha)), stored)
 
 
 def reparse_tasks(arc: Archive, site_id: int | None = None, since: str | None = None) -> list[tuple[int, str, str]]:
@@ -123,7 +117,7 @@ def _results(path: str, tasks: list[tuple[int, str, str]], processes: int) -> It
 def reparse(arc: Archive, *, site_id: int | None = None, since: str | None = None, processes: int | None = None,
             progress: Callable[[int, int], None] | None = None) -> ReparseReport:
     """Reparse the selected posts' stored pages with the current parser and record what differs."""
-    from scraper.parse import parse  # noqa: F401 - imported before forking, so that workers inherit it
+    importlib.import_module("scraper.parse.extract")   # the parser's lazy part, loaded before forking: workers inherit it
 
     report = ReparseReport(parser_version=current_parser_version())
     tasks = reparse_tasks(arc, site_id, since)
