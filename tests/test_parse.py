@@ -1130,6 +1130,10 @@ PATTERN_PAGES = {
         '<ol class="bios"><li><a href="/author/ann/" rel="author">Ann Lee</a> is a writer.<ul class="more-links">'
         '<li><a href="/author/ann/?page=articles" rel="author">Posts</a></li><li><a href="/staff/ann-lee/" '
         'rel="author">Bio</a></li></ul></li></ol>')),
+    # co-authors in one block each, the second a lower-case pseudonym
+    "co-author-blocks": page(_ARTICLE.format(
+        '<div class="byline"><div class="author"><a href="/author/ann/" rel="author">Ann Lee</a></div>'
+        '<div class="author"><a href="/author/kat/" rel="author">kat</a></div></div>' + CONTENT)),
     # the site header marked up as an hCard linking to the home page, before the post's own card
     "site-header-vcard": page(
         '<h1 class="vcard author"><a href="https://blog.example/" class="fn">Blog Archive</a></h1>'
@@ -1198,6 +1202,11 @@ def test_author_links_count_once_per_author_url_and_box_links_are_not_names():
     """Pattern: rel=author links repeated by an author box ("Posts" to the same URL, "Bio" to a staff page)."""
     post = parse(PATTERN_PAGES["author-links-repeated"])
     assert post.authors == ["Ann Lee", "Bob Stone"]
+
+
+def test_co_authors_printed_in_one_block_each_are_all_kept():
+    """Pattern: div.byline > div.author per co-author; a pseudonym that does not read as a name stays."""
+    assert parse(PATTERN_PAGES["co-author-blocks"]).authors == ["Ann Lee", "kat"]
 
 
 def test_a_site_header_hcard_linking_home_is_not_the_author():

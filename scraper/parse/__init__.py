@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from scraper.record import PARSER_ERROR, Post
 
 #: Bumped whenever parsing output changes; the archive tells re-parses from site edits by it.
-PARSER_VERSION = "1.5"
+PARSER_VERSION = "1.6"
 #: sha256 of parse() output over the test fixtures made by each version (tests/test_parse_wordpress.py recomputes
 #: it): output changed -> bump PARSER_VERSION and ADD a line here; never edit an existing one.
 OUTPUT_DIGESTS = {
@@ -22,6 +22,7 @@ OUTPUT_DIGESTS = {
     "1.3": "8fd70b91e005eb74a7b1f11fac27f51c57be1ebb694f47d358022adeef327bf0",
     "1.4": "86b36dbfdbb680426179e13a64c91c5d32833521bbf0f49f64bb5a4e3980f22b",
     "1.5": "97ea23f3cfd1e5d257ca69c4769f96aa114f30833a128e47a08b83b0f3b0d059",   # digest also covers PATTERN_PAGES
+    "1.6": "78d3175339162ba5c3812e22ce630c640953a755f352885832bba1c46033ec10",
 }
 
 log = logging.getLogger(__name__)

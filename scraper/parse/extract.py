@@ -513,11 +513,16 @@ def _byline_elements(elements: list[etree._Element], base_url: str | None) -> li
         line = next((a for a in link.iterancestors() if a.tag in document.BLOCK_TAGS), None)
         if byline is None:
             byline = line
-        elif line is not byline and not _reads_as_a_name(document.visible_text(link)):
+        elif not _same_byline(line, byline) and not _reads_as_a_name(document.visible_text(link)):
             continue
         seen_urls.add(author_url)
         kept.append(el)
     return kept
+
+
+def _same_byline(line: etree._Element | None, byline: etree._Element | None) -> bool:
+    """True when a link's block is the byline's block or a sibling of it (co-authors in one span or div each)."""
+    return line is byline or (line is not None and byline is not None and line.getparent() is byline.getparent())
 
 
 def _in_post_entry(el: etree._Element) -> bool:
