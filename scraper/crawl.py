@@ -45,6 +45,10 @@ API_FILLED = ("title", "author", "published_at", "modified_at", "excerpt", "cate
 API_SOURCE = "api:rest-listing"
 SHORTLINK_HEADER = re.compile(r'<([^>]+)>\s*;\s*rel=["\']?shortlink')
 SHORTLINK_TAG = re.compile(rb'<link[^>]+rel=["\']shortlink["\'][^>]*href=["\']([^"\']+)', re.I)
+#: A post's markers: its postid-N body class, or the id="post-N" of an <article> (an archive shows several).
+POST_ID_MARK = re.compile(rb'\bpostid-(\d+)\b|\bid=["\']post-(\d+)["\']')
+#: How much of a page the byte-level checks read: the <head> and <body> tag (where those markers are) fit.
+HEAD_BYTES = 80_000
 PASSWORD_FORM = b"wp-login.php?action=postpass"   # a substring test: 2x cheaper than a regex on a 40 kB page
 MAX_LINK_FRONTIER = 50_000
 
@@ -557,12 +561,12 @@ class SiteCrawl:
         elif PASSWORD_FORM in resp.body:
             self._password_form(work)
         elif work.reason == "gone?" and not self._still_the_post(work, resp):
-            if self._redirected(work, resp) or WP_OTHER_PAGE.search(resp.body[:50000]):
+            if self._redirected(work, resp) or WP_OTHER_PAGE.search(resp.body[:HEAD_BYTES]):
                 self._gone(work, f"now {resp.final_url}")
             else:   # a challenge or maintenance page proves nothing: try again next run
                 self._fail(work, "missing from the listing, but the page shows neither the post nor another "
                                  "WordPress page", status=200, recorded=True)
-        elif self._unverified(work) and not POST_BODY_CLASS.search(resp.body[:50000]):
+        elif self._unverified(work) and not POST_BODY_CLASS.search(resp.body[:HEAD_BYTES]):
             log.info("skipped %s: not a single post (no single-post body class)", work.url)
             self.arc.frontier_done(self.site_id, work.url, "skipped", "not a post")
         elif not self._is_the_post(work, resp):
@@ -693,20 +697,16 @@ class SiteCrawl:
         """True when a 200 page shows the post: with a known wp_id, its postid-N body class, article id or shortlink
         (header or link tag); without one, WordPress's single-post body class (sites crawled with --best-effort
         that are not WordPress have no such marker: only the parser-error check applies to them)."""
-        head = resp.body[:80000]
         if work.wp_id is None:
-            return not self.site.is_wordpress or POST_BODY_CLASS.search(head) is not None
-        if re.search(rb"\bpostid-%d\b|\bid=[\"']post-%d[\"']" % (work.wp_id, work.wp_id), head):
-            return True
-        shortlinks = [m.group(1) for m in SHORTLINK_HEADER.finditer(resp.headers.get("link", ""))]
-        shortlinks += [m.group(1).decode("utf-8", "replace") for m in SHORTLINK_TAG.finditer(head)]
-        return any(shortlink_id(link.replace("&amp;", "&")) == work.wp_id for link in shortlinks)
+            return not self.site.is_wordpress or POST_BODY_CLASS.search(resp.body[:HEAD_BYTES]) is not None
+        return work.wp_id in _marked_ids(resp, articles=True)
 
     def _still_the_post(self, work: Work, resp: Response) -> bool:
-        """True when a URL we thought gone still shows the same post (its postid-N body class)."""
+        """True when a URL we thought gone still shows the same post (its postid-N body class or shortlink; not an
+        article id, which an archive page listing the post also has)."""
         if work.wp_id is None:
             return canonicalize(resp.final_url, self.base) == work.url
-        return re.search(rb"postid-%d\b" % work.wp_id, resp.body[:50000]) is not None
+        return work.wp_id in _marked_ids(resp, articles=False)
 
     def _gone(self, work: Work, why: str) -> None:
         """The post is no longer public: a 'deleted' version in the archive."""
@@ -799,6 +799,17 @@ def _auto_excerpt(excerpt: str | None, body_text: str | None) -> bool:
 def _empty(value: object) -> bool:
     """None, an empty string or an empty list: the page said nothing."""
     return value is None or value == "" or value == []
+
+
+def _marked_ids(resp: Response, articles: bool) -> set[int]:
+    """The post IDs a page marks as its own: postid-N body class, shortlinks (Link header, <link> tag) and, with
+    `articles`, the id="post-N" of an article."""
+    head = resp.body[:HEAD_BYTES]
+    ids = {int(m.group(1) or m.group(2)) for m in POST_ID_MARK.finditer(head) if articles or m.group(1)}
+    links = [m.group(1) for m in SHORTLINK_HEADER.finditer(resp.headers.get("link", ""))]
+    links += [m.group(1).decode("utf-8", "replace") for m in SHORTLINK_TAG.finditer(head)]
+    ids.update(filter(None, (shortlink_id(link.replace("&amp;", "&")) for link in links)))
+    return ids
 
 
 def _protected(row: dict) -> bool:
