@@ -869,14 +869,6 @@ def allowed_hosts(values: Iterable[str]) -> frozenset[str]:
     return frozenset(host_key(normalize_base(value)) for value in values if value.strip())
 
 
-def _site_label(url: str) -> str:
-    """The site's base URL for a report, or the text as given when it is not a usable URL."""
-    try:
-        return normalize_base(url)
-    except ValueError:
-        return url.strip()
-
-
 def crawl_sites(arc, fetcher: Fetcher, urls: Iterable[str], options: CrawlOptions,
                 on_progress: Callable[[int, int], None] | None = None,
                 on_report: Callable[[SiteReport], None] | None = None) -> list[SiteReport]:
@@ -884,20 +876,29 @@ def crawl_sites(arc, fetcher: Fetcher, urls: Iterable[str], options: CrawlOption
     reports = []
     with arc.crawl_lock():
         for url in urls:
-            start, requests_before = time.monotonic(), fetcher.requests_made
-            try:
-                report = SiteCrawl(arc, fetcher, url, options, on_progress).run()
-            except ArchiveError:   # the archive file itself failed (disk full, read-only...): no site can go on
-                raise
-            except (ScraperError, ValueError) as exc:   # one bad site never stops the others
-                code = exc.exit_code if isinstance(exc, ScraperError) else 2
-                report = SiteReport(site=_site_label(url), status="failed", error=str(exc), exit_code=code,
-                                    requests=fetcher.requests_made - requests_before,
-                                    seconds=time.monotonic() - start)
+            report = _crawl_site(arc, fetcher, url, options, on_progress)
             reports.append(report)
             if on_report:
                 on_report(report)
     return reports
+
+
+def _crawl_site(arc, fetcher: Fetcher, url: str, options: CrawlOptions,
+                on_progress: Callable[[int, int], None] | None) -> SiteReport:
+    """One site's report; a bad site URL (exit 2) or a site's ScraperError never stops the others, while an
+    ArchiveError (the archive file itself failed) and bugs propagate."""
+    try:
+        normalize_base(url)
+    except ValueError as exc:
+        return SiteReport(site=url.strip(), status="failed", error=str(exc), exit_code=2)
+    start, requests_before = time.monotonic(), fetcher.requests_made
+    try:
+        return SiteCrawl(arc, fetcher, url, options, on_progress).run()
+    except ArchiveError:   # disk full, read-only...: no site can go on
+        raise
+    except ScraperError as exc:
+        return SiteReport(site=normalize_base(url), status="failed", error=str(exc), exit_code=exc.exit_code,
+                          requests=fetcher.requests_made - requests_before, seconds=time.monotonic() - start)
 
 
 # ---------------------------------------------------------------------------------------------- CLI helpers

@@ -643,6 +643,19 @@ def test_one_failing_site_never_stops_the_others(tmp_path):
     assert reports[2].counts["posts_new"] == 3
 
 
+def test_a_bug_during_a_site_crawl_is_raised_not_reported_as_a_bad_site_url(tmp_path, monkeypatch):
+    """Review quality #7: a ValueError from inside the crawl (a bug) was reported as 'site failed, exit 2'."""
+    from scraper.crawl import crawl_sites
+
+    def bug(*args, **kwargs):
+        raise ValueError("simulated bug in the store")
+    monkeypatch.setattr(Archive, "save_post", bug)
+    wp = FakeWordPress(2)
+    with wp.server, Archive(tmp_path / "a.db") as arc, Fetcher(FetchSettings(delay=0, retries=0)) as f:
+        with pytest.raises(ValueError, match="simulated bug"):
+            crawl_sites(arc, f, [wp.base], CrawlOptions())
+
+
 def test_cli_usage_error_exit_2(tmp_path):
     assert cli("--db", str(tmp_path / "a.db")).returncode == 2
     assert cli("http://127.0.0.1:1/", "--concurrency", "0").returncode == 2
