@@ -13,7 +13,9 @@ from scraper.parse.words import SEE_ALSO
 #: Tags never part of an article's content (interactive or invisible).
 DROP_TAGS = {"script", "style", "noscript", "template", "form", "button", "input", "select", "textarea", "nav",
              "iframe", "object", "embed", "svg", "canvas", "dialog"}
-#: Class/id words of non-article blocks inside content areas: sharing, related posts, ads, author boxes…
+#: Class/id words of non-article blocks inside content areas: sharing, related posts, ads, author boxes… (also
+#: print-only copies "print-content"/"desc-print", author boxes named "auteur", a bare "comments" block, and
+#: WordPress.com's ad notice div.wpa).
 JUNK = re.compile(
     r"(?:^|[\s_-])(?:sharedaddy|share|sharing|social|jp-relatedposts|related|yarpp|crp_related|addtoany|a2a_|author-?box|"
     r"author-?bio|about-?author|saboxplugin|comments?-area|comment-respond|(?:^|[\s_-])ads?(?:$|[\s_-])|adsbygoogle|"
@@ -34,8 +36,8 @@ JUNK_IDS = {"jp-relatedposts", "jp-post-flair", "comments", "respond", "sharing"
 #: related posts… (paragraphs are not exempt: core prints page links as <p class="post-nav-links">).
 TEXT_TAGS = {"h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "table", "tr", "td", "th", "dt", "dd",
              "strong", "em", "b", "i"}
-#: post_class() term tokens ("tag-social-media") are not block names. Unlike themes._NOT_REGION_NAMES, "post-…" tokens stay:
-#: post-navigation, post-meta and post-tags are exactly the blocks JUNK names.
+#: post_class() term tokens ("tag-social-media") are not block names. Unlike themes._NOT_REGION_NAMES, "post-…"
+#: tokens stay: post-navigation, post-meta and post-tags are exactly the blocks JUNK names.
 _TERM_CLASSES = re.compile(r"(?:^|\s)(?:category|tag|post_tag|format|type|status)-\S+")
 #: A content element with less text than this is double-checked against the paragraph-density heuristic.
 SHORT_CONTENT = 200
