@@ -31,8 +31,9 @@ if TYPE_CHECKING:   # parser processes import this module: keep the store (zstan
 
 log = logging.getLogger("scraper.crawl")
 
-PRIORITY = {"new": 40, "restored": 35, "changed": 30, "comments": 30, "gone?": 20, "full": 10, "revalidate": 5,
-            "lastmod": 30, "feed": 25, "links": 1}
+#: Frontier order by the reason an entry is fetched (higher first; --max-posts keeps the first ones).
+PRIORITY = {"new": 40, "restored": 35, "changed": 30, "comments": 30, "lastmod": 30, "gone?": 20, "full": 10,
+            "revalidate": 5, "links": 1}
 #: HTTP statuses that say a post is gone (trashed, deleted, made private or draft). 401/403 are not among them: a
 #: WAF, rate limiter or login wall answers them for posts that are still published, so they count as errors.
 GONE_STATUSES = frozenset({404, 410})
@@ -228,9 +229,7 @@ class SiteCrawl:
                 if resp is None:
                     self.arc.record_fetch(self.crawl_id, url, status=None, error=error, post_page=False)
                 else:
-                    self.arc.record_fetch(self.crawl_id, url, status=resp.status, final_url=resp.final_url,
-                                          headers=resp.headers, body=resp.body if resp.status == 200 else None,
-                                          elapsed_ms=resp.elapsed_ms, error=error, post_page=False)
+                    self.arc.record_response(self.crawl_id, resp, url=url, error=error, post_page=False)
 
     def _close_dead_crawl(self) -> None:
         """A crawl row still 'running' while we hold the lock belongs to a killed process: mark it interrupted."""
@@ -252,6 +251,11 @@ class SiteCrawl:
         if self.report.status in ("partial", "failed") and not self.report.exit_code:
             self.report.exit_code = 1
         return self.report
+
+    def _known(self, wp_id: int | None, url: str) -> dict | None:
+        """What the archive holds for a post: by wp_id, else by canonical URL (None when never archived)."""
+        row = self.archive_by_id.get(wp_id) if wp_id is not None else None
+        return row or self.archive_by_url.get(url)
 
     def _load_archive(self) -> None:
         """What the archive already knows about this site, keyed by wp_id and canonical URL."""
@@ -357,8 +361,7 @@ class SiteCrawl:
         planned_urls = {e["url"] for e in planned}
 
         def last_seen(item: tuple[int | None, str]) -> str:
-            row = self.archive_by_id.get(item[0]) if item[0] is not None else self.archive_by_url.get(item[1])
-            return (row or {}).get("last_seen_at") or ""
+            return (self._known(*item) or {}).get("last_seen_at") or ""
         # Posts the killed crawl saved are as fresh as revalidation could make them: not fetched again.
         fresh = (lambda item: last_seen(item) >= self.resumed_since) if self.resumed_since else (lambda item: False)
         chosen = sorted((c for c in candidates if c[1] not in planned_urls and not fresh(c)), key=last_seen)[:budget]
@@ -366,13 +369,24 @@ class SiteCrawl:
 
     def _plan_without_rest(self) -> None:
         """Sitemaps, then feeds with ?paged=, then archive pagination, then the home page's links."""
+        candidates, lastmods, sitemap_urls = self._candidates()
+        self.report.expected_total = len(sitemap_urls) or None
+        entries, unchanged = self._classify(candidates, lastmods)
+        if sitemap_urls and self.options.since is None:
+            entries += self._sitemap_gone(sitemap_urls, candidates)
+        entries += self._revalidation(unchanged, entries)
+        self._queue(entries)
+
+    def _candidates(self) -> tuple[dict[str, dict], dict[str, str], set[str]]:
+        """Post URLs found by sitemaps, feeds, archive pages and home links (the first source found wins), each
+        sitemap lastmod by URL, and the URLs the sitemaps list."""
         site, fresh_archive = self.site, not self.archive_by_url
         candidates: dict[str, dict] = {}
 
-        def add(url: str, source: str, wp_id: int | None = None, reason: str = "new", when: str | None = None):
+        def add(url: str, source: str, wp_id: int | None = None, when: str | None = None) -> None:
             canon = canonicalize(url, self.base)
             if d.non_post_reason(canon, self.base) is None and canon not in candidates and self._wanted(when):
-                candidates[canon] = self._entry(canon, wp_id, reason, source)
+                candidates[canon] = self._entry(canon, wp_id, "new", source)
                 self.report.found[source] = self.report.found.get(source, 0) + 1
 
         roots = self.fetcher.sitemaps(self.base) or []
@@ -383,8 +397,7 @@ class SiteCrawl:
             if item.published:
                 lastmods[canonicalize(item.url, self.base)] = item.published
         sitemap_urls = set(candidates)
-        feed_changed = self._feed_changed()
-        if feed_changed:
+        if self._feed_changed():
             pages = d.iter_feed_pages(self.fetcher, site, max_pages=1000 if (fresh_archive and not sitemap_urls) else 1)
             for item in pages:
                 add(item.url, "feed", item.wp_id, when=item.published)
@@ -394,27 +407,37 @@ class SiteCrawl:
                 add(link, "archive")
         for link in site.home_links:
             add(link, "links")
-        self.report.expected_total = len(sitemap_urls) or None
-        entries = []
-        unchanged = []
+        return candidates, lastmods, sitemap_urls
+
+    def _classify(self, candidates: dict[str, dict],
+                  lastmods: dict[str, str]) -> tuple[list[dict], list[tuple[int | None, str]]]:
+        """The candidates to fetch, each with its reason, and the (wp_id, url) of those nothing says changed."""
+        entries, unchanged = [], []
         for url, entry in candidates.items():
             known = self.archive_by_url.get(url)
-            if known is None:
-                entries.append(entry)
-            elif known["deleted_at"]:
-                entries.append({**entry, "reason": "restored", "priority": PRIORITY["restored"]})
-            elif url in lastmods and _later(lastmods[url], known.get("last_seen_at")):
-                entries.append({**entry, "reason": "lastmod", "priority": PRIORITY["lastmod"]})
-            elif entry["reason"] == "comments" or self.options.full:
-                entries.append({**entry, "reason": entry["reason"] if not self.options.full else "full"})
+            reason = self._candidate_reason(entry["reason"], known, lastmods.get(url))
+            if reason:
+                entries.append(self._entry(url, entry["wp_id"], reason, entry["source"]))
             else:
                 unchanged.append((known.get("wp_id"), url))
-        if sitemap_urls and self.options.since is None:
-            entries += [self._entry(url, row.get("wp_id"), "gone?", "archive") for url, row in
-                        self.archive_by_url.items() if url not in sitemap_urls and not row["deleted_at"]
-                        and url not in candidates]
-        entries += self._revalidation(unchanged, entries)
-        self._queue(entries)
+        return entries, unchanged
+
+    def _candidate_reason(self, reason: str, known: dict | None, lastmod: str | None) -> str | None:
+        """Why a discovered URL must be fetched now (new, restored, lastmod, full, comments), or None."""
+        if known is None:
+            return reason
+        if known["deleted_at"]:
+            return "restored"
+        if lastmod and _later(lastmod, known.get("last_seen_at")):
+            return "lastmod"
+        if self.options.full:
+            return "full"
+        return "comments" if reason == "comments" else None
+
+    def _sitemap_gone(self, sitemap_urls: set[str], candidates: dict[str, dict]) -> list[dict]:
+        """Archived, not-deleted posts that complete sitemaps no longer list: fetched once to confirm they are gone."""
+        return [self._entry(url, row.get("wp_id"), "gone?", "archive") for url, row in self.archive_by_url.items()
+                if url not in sitemap_urls and url not in candidates and not row["deleted_at"]]
 
     def _feed_changed(self) -> bool:
         """One conditional request: the site-wide feed ETag answers 304 when nothing was published."""
@@ -433,7 +456,7 @@ class SiteCrawl:
         known = self.archive_by_url.get(url)
         if known and item.comment_count is not None and known.get("comment_count") != item.comment_count \
                 and url in candidates and candidates[url]["reason"] == "new":
-            candidates[url].update(reason="comments", priority=PRIORITY["comments"])
+            candidates[url]["reason"] = "comments"
 
     def _wanted(self, when: str | None) -> bool:
         """--since: keep posts published (or last modified, for sitemaps) on or after the date; unknown dates pass."""
@@ -447,17 +470,21 @@ class SiteCrawl:
 
     def _entry(self, url: str, wp_id: int | None, reason: str, source: str) -> dict:
         """A frontier entry."""
-        return {"url": url, "wp_id": wp_id, "reason": reason, "source": source, "priority": PRIORITY[reason]}
+        return {"url": url, "wp_id": wp_id, "reason": reason, "source": source}
 
     def _queue(self, entries: list[dict]) -> None:
         """Put the plan in the frontier (highest priority first, cut at --max-posts)."""
-        entries.sort(key=lambda e: -e["priority"])
+        entries.sort(key=lambda e: -PRIORITY[e["reason"]])
         if self.options.max_posts is not None:
             entries = entries[: self.options.max_posts]
         for entry in entries:
             self.report.planned[entry["reason"]] = self.report.planned.get(entry["reason"], 0) + 1
             self.run_urls.add(entry["url"])
-        self.arc.frontier_add(self.site_id, entries)
+        self._frontier_add(entries)
+
+    def _frontier_add(self, entries: list[dict]) -> int:
+        """Queue entries with the priority of their reason; returns how many became pending."""
+        return self.arc.frontier_add(self.site_id, [{**e, "priority": PRIORITY[e["reason"]]} for e in entries])
 
     # ------------------------------------------------------------------------------------------ fetch
 
@@ -536,26 +563,36 @@ class SiteCrawl:
         """Store one fetch result: save the post, mark it gone, or record the failure; never lose the page."""
         try:
             fetched: Fetched = future.result()
-            resp = fetched.resp
         except RobotsDisallowed as exc:
             log.warning("skipped %s: %s", work.url, exc)
             self.arc.frontier_done(self.site_id, work.url, "skipped", str(exc))
             return
         except FetchError as exc:
-            self._fail(work, str(exc), status=None)
+            self._fail(work, str(exc), recorded=False)
             return
-        sha = self.arc.record_fetch(self.crawl_id, work.url, status=resp.status, final_url=resp.final_url,
-                                    headers=resp.headers, body=resp.body if resp.status == 200 else None,
-                                    elapsed_ms=resp.elapsed_ms, packed=fetched.packed[0] if fetched.packed else None)
+        resp = fetched.resp
+        sha = self.arc.record_response(self.crawl_id, resp, url=work.url,
+                                       packed=fetched.packed[0] if fetched.packed else None)
+        if resp.status == 200:
+            self._handle_page(work, fetched, sha)
+        else:
+            self._handle_status(work, resp)
+
+    def _handle_status(self, work: Work, resp: Response) -> None:
+        """A non-200 answer: gone (404/410, unless this run's listing shows the post), unchanged (304) or an error."""
         if resp.status in GONE_STATUSES and self._listed_public(work.wp_id):
-            self._fail(work, f"HTTP {resp.status}, but this run's REST listing shows the post", status=resp.status)
+            self._fail(work, f"HTTP {resp.status}, but this run's REST listing shows the post")
         elif resp.status in GONE_STATUSES:
             self._gone(work, f"HTTP {resp.status}")
         elif resp.status == 304:
             self._not_modified(work, resp)
-        elif resp.status != 200:
-            self._fail(work, f"HTTP {resp.status}", status=resp.status)
-        elif not _looks_like_html(resp):
+        else:
+            self._fail(work, f"HTTP {resp.status}")
+
+    def _handle_page(self, work: Work, fetched: Fetched, sha: str | None) -> None:
+        """A 200 page (already stored): saved as the post once it proves to be it; else skipped, gone or an error."""
+        resp = fetched.resp
+        if not _looks_like_html(resp):
             log.warning("skipped %s: not an HTML page (Content-Type %s)", work.url, resp.headers.get("content-type"))
             self.arc.frontier_done(self.site_id, work.url, "skipped", "not HTML")
         elif PASSWORD_FORM in resp.body:
@@ -565,28 +602,24 @@ class SiteCrawl:
                 self._gone(work, f"now {resp.final_url}")
             else:   # a challenge or maintenance page proves nothing: try again next run
                 self._fail(work, "missing from the listing, but the page shows neither the post nor another "
-                                 "WordPress page", status=200, recorded=True)
+                                 "WordPress page")
         elif self._unverified(work) and not POST_BODY_CLASS.search(resp.body[:HEAD_BYTES]):
             log.info("skipped %s: not a single post (no single-post body class)", work.url)
             self.arc.frontier_done(self.site_id, work.url, "skipped", "not a post")
         elif not self._is_the_post(work, resp):
             self._fail(work, "the page is not the post (no postid/shortlink/single-post marker: a challenge, "
-                             "login or maintenance page?); raw page kept", status=200, recorded=True)
-        else:
-            if self._extra_pages(work, fetched.extra, fetched.packed[1:]):
-                post = fetched.post or parse_post(resp.body, resp.final_url, resp.headers, further_pages(fetched.extra))
-                self._save(work, resp, sha, fetched.api_comments, post)
+                             "login or maintenance page?); raw page kept")
+        elif self._extra_pages(work, fetched.extra, fetched.packed[1:]):
+            post = fetched.post or parse_post(resp.body, resp.final_url, resp.headers, further_pages(fetched.extra))
+            self._save(work, resp, sha, fetched.api_comments, post)
 
     def _extra_pages(self, work: Work, extra: list[Response], packed: list[PackedPage | None]) -> bool:
         """Store pages 2..N of a split post; False (and a failure) if one of them did not come back whole."""
         for page, pack in zip(extra, packed):
-            self.arc.record_fetch(self.crawl_id, page.url, status=page.status, final_url=page.final_url,
-                                  headers=page.headers, body=page.body if page.status == 200 else None,
-                                  elapsed_ms=page.elapsed_ms, packed=pack)
+            self.arc.record_response(self.crawl_id, page, packed=pack)
         broken = [p for p in extra if p.status != 200]
         if broken:
-            self._fail(work, f"page {broken[0].url} of the post answered HTTP {broken[0].status}", status=200,
-                       recorded=True)
+            self._fail(work, f"page {broken[0].url} of the post answered HTTP {broken[0].status}")
             return False
         return True
 
@@ -612,7 +645,7 @@ class SiteCrawl:
         try:
             result = self.arc.save_post(post, site_id=self.site_id, crawl_id=self.crawl_id, page_sha256=sha, api=api)
         except IncompleteRecord as exc:   # parse() never raises: a bug leaves a record that must not be saved
-            self._fail(work, f"{exc} (raw page kept as {sha})", status=200, recorded=True)
+            self._fail(work, f"{exc} (raw page kept as {sha})")
             return
         if post.wp_id is not None:
             self.seen_ids.add(post.wp_id)
@@ -646,8 +679,7 @@ class SiteCrawl:
 
     def _archived_api_fields(self, post: Post, work: Work) -> tuple[dict, dict]:
         """The archived post's fields that came from the API, and their sources ({} when none or not archived)."""
-        known = self.archive_by_id.get(post.wp_id) if post.wp_id is not None else None
-        known = known or self.archive_by_url.get(work.url)
+        known = self._known(post.wp_id, work.url)
         if not known or known.get("id") is None or not any(_empty(getattr(post, n)) for n in API_FILLED):
             return {}, {}
         row = self.arc.post(known["id"]) or {}
@@ -668,8 +700,7 @@ class SiteCrawl:
 
     def _archived_public(self, work: Work) -> bool:
         """True when the URL is a post the archive holds as published (not deleted)."""
-        row = self.archive_by_id.get(work.wp_id) if work.wp_id is not None else None
-        row = row or self.archive_by_url.get(work.url)
+        row = self._known(work.wp_id, work.url)
         return bool(row and row.get("id") is not None and not row["deleted_at"])   # link placeholders have no id
 
     def _listed_public(self, wp_id: int | None) -> bool:
@@ -681,8 +712,7 @@ class SiteCrawl:
         """A page showing the password form: an archived public post became protected (deleted, 'restored' when it
         reopens), unless the listing still calls it public (then the page is not trusted: an error)."""
         if self._listed_public(work.wp_id):
-            self._fail(work, "the page shows a password form, but the REST listing shows the post public",
-                       status=200, recorded=True)
+            self._fail(work, "the page shows a password form, but the REST listing shows the post public")
         elif self._archived_public(work):
             self._gone(work, "password protected")
         else:
@@ -711,7 +741,7 @@ class SiteCrawl:
     def _gone(self, work: Work, why: str) -> None:
         """The post is no longer public: a 'deleted' version in the archive."""
         if self._listed_public(work.wp_id):   # a post this run's listing shows is never deleted
-            self._fail(work, f"looked gone ({why}), but this run's REST listing shows it", status=200, recorded=True)
+            self._fail(work, f"looked gone ({why}), but this run's REST listing shows it")
             return
         if work.wp_id is not None:
             deleted = self.arc.mark_deleted(self.site_id, wp_id=work.wp_id, crawl_id=self.crawl_id)
@@ -728,8 +758,7 @@ class SiteCrawl:
         so that last_seen_at moves and nothing reads as a change."""
         from scraper.store.reparse import reparse_page
 
-        row = self.archive_by_id.get(work.wp_id) if work.wp_id is not None else self.archive_by_url.get(work.url)
-        sha = (row or {}).get("page_sha256")
+        sha = (self._known(work.wp_id, work.url) or {}).get("page_sha256")
         if not sha:
             self.arc.frontier_done(self.site_id, work.url, "done")   # nothing stored to re-save from
             return
@@ -741,10 +770,11 @@ class SiteCrawl:
             return
         self._save(work, resp, sha, None, post, body=self.arc.page_bytes(sha))
 
-    def _fail(self, work: Work, error: str, status: int | None, recorded: bool = False) -> None:
-        """A page that could not be archived this time: logged, counted, left for the next run."""
+    def _fail(self, work: Work, error: str, recorded: bool = True) -> None:
+        """A page that could not be archived this time: logged, counted, left for the next run. recorded=False
+        when no response came back (the failure itself goes in `fetches`)."""
         log.warning("failed %s (%s): %s", work.url, work.reason, error)
-        if not recorded and status is None:
+        if not recorded:
             self.arc.record_fetch(self.crawl_id, work.url, status=None, error=error)
         self.arc.count_error(self.crawl_id)
         if work.reason == "comments":
@@ -766,7 +796,7 @@ class SiteCrawl:
                 self.archive_by_url.setdefault(canon, {"url": canon, "deleted_at": None, "wp_id": None,
                                                        "last_seen_at": "", "page_sha256": None})
         if fresh:
-            added = self.arc.frontier_add(self.site_id, fresh)
+            added = self._frontier_add(fresh)
             self.report.found["links"] = self.report.found.get("links", 0) + added
 
     # ------------------------------------------------------------------------------------------ after

@@ -12,13 +12,16 @@ import threading
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scraper.exceptions import ArchiveError, ArchiveLocked, IncompleteRecord
 from scraper.record import PARSER_ERROR, TRACKED_FIELDS, Post
 from scraper.store import compare
 from scraper.store.connection import DEFAULT_BUSY_TIMEOUT, connect, prepare, sqlite_errors, utc_now
 from scraper.store.pages import PackedPage, PageCodec
+
+if TYPE_CHECKING:
+    from scraper.fetch import Response
 
 log = logging.getLogger("scraper.store")
 
@@ -259,6 +262,14 @@ class Archive:
         """(any thread) Hash and compress a body for record_fetch(packed=...), off the writer's thread."""
         return self.codec.pack(body, site_id)
 
+    def record_response(self, crawl_id: int | None, resp: "Response", *, url: str | None = None,
+                        packed: PackedPage | None = None, post_page: bool = True,
+                        error: str | None = None) -> str | None:
+        """record_fetch of a fetch.Response (under `url` when given, else resp.url); the body is kept for a 200."""
+        return self.record_fetch(crawl_id, url or resp.url, status=resp.status, final_url=resp.final_url,
+                                 headers=resp.headers, body=resp.body if resp.status == 200 else None,
+                                 elapsed_ms=resp.elapsed_ms, error=error, packed=packed, post_page=post_page)
+
     def record_fetch(self, crawl_id: int | None, url: str, *, status: int | None, final_url: str | None = None,
                      headers: Mapping[str, str] | None = None, body: bytes | None = None,
                      elapsed_ms: int | None = None, error: str | None = None,
@@ -355,7 +366,7 @@ class Archive:
         _refuse_incomplete(post)
         values = post_values(post)
         parser_version = current_parser_version()
-        with self.transaction() as conn:
+        with self.transaction():
             row = self._find_post(site_id, values["wp_id"], values["url"])
             if row is None:
                 result = self._insert_post(site_id, values, post, page_sha256, parser_version, crawl_id)
