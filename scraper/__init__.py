@@ -7,6 +7,6 @@ except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0.0.0+unknown"
 
 from scraper.record import Post  # noqa: E402
-import scraper.parse as parse  # noqa: E402  (the package is callable: scraper.parse(html) parses)
+from scraper.parse import parse  # noqa: E402
 
 __all__ = ["Post", "parse", "__version__"]

@@ -826,10 +826,11 @@ def test_language_from_content_language_says_so():
     assert (post.language, post.sources.get("language")) == ("de-DE", "meta:content-language")
 
 
-def test_the_parse_package_is_callable_like_the_function():
-    import importlib
-    package = importlib.import_module("scraper.parse")
-    assert package(page(CONTENT)).body_text == parse(page(CONTENT)).body_text
+def test_scraper_parse_is_the_function_and_submodules_still_import():
+    import scraper
+    from scraper.parse import document
+    assert scraper.parse(page(CONTENT)).body_text == parse(page(CONTENT)).body_text
+    assert document.decode.__module__ == "scraper.parse.document"
 
 
 def test_photo_by_a_name_in_lower_case_script_is_still_a_credit():

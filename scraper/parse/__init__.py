@@ -1,13 +1,11 @@
 """parse(html, url) -> Post: pure extraction of a WordPress post from its saved HTML.
 
-The package itself is callable (`scraper.parse(html)` calls parse()), so `scraper.parse` can stay the package
-and `import scraper.parse.document` keeps working.
+`scraper/__init__.py` re-exports the function, so `scraper.parse(html)` is parse(); import the submodules by name
+(`from scraper.parse import document`), as attribute access through `scraper.parse` reaches the function.
 """
 from __future__ import annotations
 
 import logging
-import sys
-import types
 from collections.abc import Mapping
 
 from scraper.record import PARSER_ERROR, Post
@@ -39,14 +37,3 @@ def parse(html: bytes | str, url: str | None = None, headers: Mapping[str, str] 
         log.exception("parser failed on %s", url or "a page")
         post.warnings.append(f"{PARSER_ERROR}, record incomplete: {type(exc).__name__}: {exc}")
     return post
-
-
-class _CallablePackage(types.ModuleType):
-    """The scraper.parse package, callable as parse() itself."""
-
-    def __call__(self, html: bytes | str, url: str | None = None, headers: Mapping[str, str] | None = None) -> Post:
-        """parse(html, url, headers)."""
-        return parse(html, url, headers)
-
-
-sys.modules[__name__].__class__ = _CallablePackage
