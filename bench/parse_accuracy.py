@@ -14,33 +14,14 @@ from __future__ import annotations
 import collections
 import gzip
 import json
-import re
 import sys
 from datetime import datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+from scoring import token_f1, untexturize  # noqa: E402
 FIELDS = ("title", "author", "categories", "published_at", "comment_count", "photo_credit")
-
-
-def fold(value):
-    """Typographic apostrophes as ASCII (WordPress texturizes names in block themes)."""
-    if isinstance(value, str):
-        return value.replace("’", "'")
-    if isinstance(value, list):
-        return [fold(v) for v in value]
-    return value
-
-
-def token_f1(expected: str | None, got: str | None) -> float:
-    """Bag-of-words F1 of got against expected."""
-    want = collections.Counter(re.findall(r"\w+", (expected or "").lower()))
-    have = collections.Counter(re.findall(r"\w+", (got or "").lower()))
-    common = sum((want & have).values())
-    if not common:
-        return float(not want and not have)
-    precision, recall = common / sum(have.values()), common / sum(want.values())
-    return 2 * precision * recall / (precision + recall)
 
 
 def scraper_fields(page: bytes) -> dict:
@@ -69,7 +50,7 @@ def right(name: str, want, got, day_only: bool) -> bool:
         if day_only:
             return got[:10] == want[:10]
         return datetime.fromisoformat(got) == datetime.fromisoformat(want)
-    return fold(got) == fold(want)
+    return untexturize(got) == untexturize(want)
 
 
 def evaluate(folder: Path) -> dict:

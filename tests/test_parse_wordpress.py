@@ -10,7 +10,6 @@ wptexturize prints "O'Brien" as "O’Brien" in block-theme output, so the name o
 """
 from __future__ import annotations
 
-import collections
 import gzip
 import hashlib
 import importlib.util
@@ -25,6 +24,7 @@ import pytest
 
 from scraper.parse import OUTPUT_DIGESTS, PARSER_VERSION, parse
 from scraper.record import Post
+from scoring import token_f1, untexturize
 
 FIXTURES = Path(os.environ.get("SCRAPER_WP_FIXTURES", Path(__file__).parent / "fixtures" / "wordpress"))
 SETS = sorted(p.parent for p in FIXTURES.glob("*/truth.json"))
@@ -57,30 +57,6 @@ def truth_post(folder: Path, wp_id: int) -> dict:
 def parsed(folder: Path, rel_file: str) -> Post:
     """parse() of one captured page (gzip), once per session."""
     return parse(gzip.decompress((folder / rel_file).read_bytes()))
-
-
-def untexturize(value):
-    """Typographic apostrophes as ASCII ones, in strings and lists of strings."""
-    if isinstance(value, str):
-        return value.replace("’", "'")
-    if isinstance(value, list):
-        return [untexturize(v) for v in value]
-    return value
-
-
-def tokens(text: str | None) -> collections.Counter:
-    """Word tokens, lower-cased."""
-    return collections.Counter(re.findall(r"\w+", (text or "").lower()))
-
-
-def token_f1(expected: str | None, got: str | None) -> float:
-    """Bag-of-words F1 between two texts."""
-    want, have = tokens(expected), tokens(got)
-    common = sum((want & have).values())
-    if not common:
-        return float(not want and not have)
-    precision, recall = common / sum(have.values()), common / sum(want.values())
-    return 2 * precision * recall / (precision + recall)
 
 
 @pytest.mark.parametrize("folder,wp_id", cases())
