@@ -10,6 +10,10 @@ from scraper import __version__
 from scraper.exceptions import ScraperError
 
 DEFAULT_DB = "archive.db"
+_DB_OPTION = click.option("--db", default=DEFAULT_DB, show_default=True, type=click.Path(dir_okay=False),
+                          help="Archive file.")
+_SITE_OPTION = click.option("--site", help="Only this site: its id, base URL, or a unique part of it.")
+_SINCE = click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"])
 
 # Exit codes (documented in the README): 0 all good, 1 partial (some pages failed), 2 usage error,
 # 3 not WordPress, 4 archive error, 5 archive locked by another crawl. ScraperError subclasses carry theirs.
@@ -88,11 +92,11 @@ def parse_cmd(files: tuple[str, ...], url: str | None, fmt: str | None) -> None:
 
 @main.command("crawl")
 @click.argument("urls", nargs=-1)
-@click.option("--db", default=DEFAULT_DB, show_default=True, type=click.Path(dir_okay=False), help="Archive file.")
+@_DB_OPTION
 @click.option("--sites", "sites_file", type=click.File("r"), help="File with one site URL per line (# comments).")
 @click.option("--max-posts", type=click.IntRange(min=1), help="Fetch at most N post pages per site this run.")
-@click.option("--since", type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"]),
-              help="Only posts published on or after this date (YYYY-MM-DD).")
+@click.option("--since", type=_SINCE,
+              help="Only posts published (or, found by sitemaps, last modified) on or after this date (YYYY-MM-DD).")
 @click.option("--full", is_flag=True, help="Revalidate every post, not only what may have changed.")
 @click.option("--concurrency", type=click.IntRange(min=1, max=32), default=2, show_default=True,
               help="Requests in flight per host.")
@@ -106,7 +110,8 @@ def parse_cmd(files: tuple[str, ...], url: str | None, fmt: str | None) -> None:
 @click.option("--revalidate", type=click.IntRange(min=0),
               help="Unchanged posts re-fetched per run to catch silent edits (default 0.5% of the archive, 5-50).")
 @click.option("--parse-workers", type=click.IntRange(min=0),
-              help="Parser processes beside the crawler (default: 1 for runs of 200+ pages on a multi-core machine).")
+              help="Parser processes beside the crawler (default: 1 for runs of 200+ pages on a multi-core machine; "
+                   "runs of under 20 pages always parse in the crawler).")
 @click.option("--quiet", "-q", is_flag=True, help="Print only one summary line per site (for cron mail).")
 @click.option("--verbose", "-v", is_flag=True, help="Log every page fetched and what became of it.")
 @click.option("--log-format", type=click.Choice(["text", "json"]), default="text", show_default=True,
@@ -128,44 +133,40 @@ def crawl_cmd(urls: tuple[str, ...], db: str, sites_file, max_posts: int | None,
       scraper crawl --db news.db --sites sites.txt --quiet      # from cron
       scraper crawl --full --concurrency 4 https://site.example/
     """
+    from scraper import console
     from scraper import crawl as crawling
     from scraper.fetch import DEFAULT_USER_AGENT, Fetcher, FetchSettings
     from scraper.store import Archive
 
-    targets = [(url, f"argument {url!r}") for url in urls]
-    if sites_file is not None:
-        targets += [(line.strip(), f"{sites_file.name} line {number}") for number, line in enumerate(sites_file, 1)
-                    if line.strip() and not line.lstrip().startswith("#")]
-    if not targets:
+    try:   # every site checked before the first request: a typo is a usage error (exit 2)
+        sites = crawling.site_targets(urls, sites_file)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    if not sites:
         raise click.UsageError("give at least one site URL or --sites FILE")
-    for url, where in targets:   # every line checked before the first request: a typo is a usage error (exit 2)
-        try:
-            crawling.normalize_base(url)
-        except ValueError as exc:
-            raise click.UsageError(f"{where}: {exc}") from None
     try:
         hosts = crawling.allowed_hosts(allow_hosts)
     except ValueError as exc:
         raise click.UsageError(f"--allow-host: {exc}") from None
-    crawling.setup_logging(log_format, quiet, verbose)
-    crawling.interrupt_on_sigterm()
+    console.setup_logging(log_format, quiet, verbose)
+    console.interrupt_on_sigterm()
     settings = FetchSettings(user_agent=user_agent or DEFAULT_USER_AGENT, concurrency=concurrency, delay=delay,
                              ignore_robots=ignore_robots, allow_hosts=hosts)
     options = crawling.CrawlOptions(max_posts=max_posts, since=since, full=full, best_effort=best_effort,
                                     revalidate=revalidate, parse_workers=parse_workers)
-    progress = crawling.TerminalProgress(enabled=not quiet and log_format == "text")
+    progress = console.TerminalProgress(enabled=not quiet and log_format == "text")
 
     def summary(report: "crawling.SiteReport") -> None:
         progress.clear()
-        click.echo(crawling.report_json(report) if log_format == "json" else report.line())
+        click.echo(console.report_json(report) if log_format == "json" else report.line())
 
     try:
         with Archive(db) as arc, Fetcher(settings) as fetcher:
-            reports = crawling.crawl_sites(arc, fetcher, [url for url, _ in targets], options,
+            reports = crawling.crawl_sites(arc, fetcher, sites, options,
                                            on_progress=progress, on_report=summary)
     except KeyboardInterrupt as exc:   # Ctrl-C or SIGTERM: the crawl row says 'interrupted'; a rerun resumes
         progress.clear()
-        code = crawling.interrupted_exit_code(exc)
+        code = console.interrupted_exit_code(exc)
         click.echo(f"scraper: interrupted ({'SIGTERM' if code == 143 else 'Ctrl-C'}); rerun to resume", err=True)
         sys.exit(code)
     code = max((r.exit_code for r in reports), default=0)
@@ -174,11 +175,6 @@ def crawl_cmd(urls: tuple[str, ...], db: str, sites_file, max_posts: int | None,
 
 
 # -- archive commands (issue 4): thin wrappers over scraper.store ------------------------------------------------
-
-_DB_OPTION = click.option("--db", default=DEFAULT_DB, show_default=True, type=click.Path(dir_okay=False),
-                          help="Archive file.")
-_SITE_OPTION = click.option("--site", help="Only this site: its id, base URL, or a unique part of it.")
-_SINCE = click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"])
 
 
 @main.command("reparse")

@@ -7,23 +7,26 @@ from __future__ import annotations
 
 import logging
 import math
-from contextlib import nullcontext
+import multiprocessing
+import os
 import re
 import threading
 import time
 from collections.abc import Callable, Iterable
+from contextlib import nullcontext
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 from scraper import discover as d
 from scraper.exceptions import ArchiveError, FetchError, IncompleteRecord, NotWordPress, RobotsDisallowed, ScraperError
 from scraper.fetch import Fetcher, Response
+from scraper.parse import dates
+from scraper.parse.document import decode
 from scraper.parse.pages import parse_post, post_page_links
 from scraper.record import Post
-from scraper.parse.document import decode
 from scraper.urls import canonicalize, host_key, normalize_base, shortlink_id
 
 if TYPE_CHECKING:   # parser processes import this module: keep the store (zstandard, sqlite) out of them
@@ -848,15 +851,12 @@ def _protected(row: dict) -> bool:
 
 
 def _moment(text: str | None) -> datetime | None:
-    """A date string as an aware datetime (UTC when it has no offset), None when unreadable."""
-    from dateutil import parser as dateparser
-
-    if not text:
+    """A date string as an aware datetime (UTC when it has no offset), read as the parser reads dates; None when
+    unreadable or partial (a sitemap lastmod of '2025' is not completed with today's month and day)."""
+    normalised = dates.iso(text)
+    if normalised is None:
         return None
-    try:
-        moment = dateparser.parse(text)
-    except (ValueError, OverflowError):
-        return None
+    moment = datetime.fromisoformat(normalised)
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
@@ -875,9 +875,6 @@ def parse_pool(workers: int | None, pending: int) -> ProcessPoolExecutor | None:
     """Parser processes: parsing is the CPU-heavy step and the GIL keeps it on the crawler's core. By default one
     for big runs on a multi-core machine (measured +30% posts/s when pages arrive without latency); none for small
     runs, where starting a process costs more than it saves."""
-    import multiprocessing
-    import os
-
     if workers is None:
         workers = 1 if pending >= 200 and (os.cpu_count() or 1) > 1 else 0
     if workers <= 0 or pending < 20:
@@ -892,6 +889,21 @@ def _looks_like_html(resp: Response) -> bool:
         return True
     head = resp.body[:1024].lstrip().lower()
     return head.startswith((b"<!doctype html", b"<html")) or b"<head" in head
+
+
+def site_targets(urls: Iterable[str], sites: TextIO | None = None) -> list[str]:
+    """The site URLs given as arguments and in a --sites file (one per line, '#' comments), all checked before any
+    request: ValueError naming the argument or file line of the first one that cannot be a site."""
+    targets = [(url, f"argument {url!r}") for url in urls]
+    if sites is not None:
+        targets += [(line.strip(), f"{sites.name} line {number}") for number, line in enumerate(sites, 1)
+                    if line.strip() and not line.lstrip().startswith("#")]
+    for url, where in targets:
+        try:
+            normalize_base(url)
+        except ValueError as exc:
+            raise ValueError(f"{where}: {exc}") from None
+    return [url for url, _ in targets]
 
 
 def allowed_hosts(values: Iterable[str]) -> frozenset[str]:
@@ -929,88 +941,3 @@ def _crawl_site(arc, fetcher: Fetcher, url: str, options: CrawlOptions,
     except ScraperError as exc:
         return SiteReport(site=normalize_base(url), status="failed", error=str(exc), exit_code=exc.exit_code,
                           requests=fetcher.requests_made - requests_before, seconds=time.monotonic() - start)
-
-
-# ---------------------------------------------------------------------------------------------- CLI helpers
-
-class JsonFormatter(logging.Formatter):
-    """One JSON object per log line (for log shippers)."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        import json
-
-        data = {"ts": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
-                "level": record.levelname.lower(), "logger": record.name, "msg": record.getMessage()}
-        if record.exc_info:
-            data["exc"] = self.formatException(record.exc_info)
-        return json.dumps(data, ensure_ascii=False)
-
-
-def setup_logging(log_format: str, quiet: bool, verbose: bool) -> None:
-    """Log to stderr: warnings by default, every page with --verbose, errors only with --quiet."""
-    import sys
-
-    handler = logging.StreamHandler(sys.stderr)
-    if log_format == "json":
-        handler.setFormatter(JsonFormatter())
-    else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s", "%H:%M:%S"))
-    root = logging.getLogger("scraper")
-    root.handlers[:] = [handler]
-    root.setLevel(logging.ERROR if quiet else logging.INFO if verbose else logging.WARNING)
-    root.propagate = False
-
-
-def interrupted_exit_code(exc: KeyboardInterrupt) -> int:
-    """128 + the signal number, as shells report it: 143 for SIGTERM (see interrupt_on_sigterm), 130 for Ctrl-C."""
-    import signal
-
-    return 128 + (signal.SIGTERM if exc.args == (f"signal {signal.SIGTERM}",) else signal.SIGINT)
-
-
-def interrupt_on_sigterm() -> None:
-    """Let `kill` (or cron's timeout) stop a crawl like Ctrl-C: the crawl row ends 'interrupted', work resumes."""
-    import signal
-
-    def stop(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt(f"signal {signum}")
-    signal.signal(signal.SIGTERM, stop)
-
-
-class TerminalProgress:
-    """A one-line progress counter on stderr, drawn only when stderr is a terminal."""
-
-    def __init__(self, enabled: bool):
-        import sys
-
-        self.stream = sys.stderr
-        self.enabled = enabled and self.stream.isatty()
-        self.last = 0.0
-
-    def __call__(self, done: int, total: int) -> None:
-        now = time.monotonic()
-        if not self.enabled or (now - self.last < 0.2 and done < total):
-            return
-        self.last = now
-        width = 30
-        filled = int(width * done / total) if total else width
-        self.stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} pages")
-        self.stream.flush()
-
-    def clear(self) -> None:
-        """Erase the progress line before the summary is printed."""
-        if self.enabled:
-            self.stream.write("\r" + " " * 60 + "\r")
-            self.stream.flush()
-
-
-def report_json(report: SiteReport) -> str:
-    """The run summary of one site as one JSON object."""
-    import json
-
-    return json.dumps({"site": report.site, "status": report.status, "mode": report.mode, "crawl_id": report.crawl_id,
-                       **report.counts, "requests": report.requests, "seconds": round(report.seconds, 2),
-                       "fetch_seconds": round(report.fetch_seconds, 2),
-                       "found": report.found, "planned": report.planned, "expected_total": report.expected_total,
-                       "notes": report.notes, "error": report.error, "exit_code": report.exit_code},
-                      ensure_ascii=False)

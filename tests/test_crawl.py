@@ -533,6 +533,17 @@ def test_a_crash_in_one_field_extractor_is_a_failure_not_a_version(tmp_path, mon
     assert kept == 6                                            # the raw pages of both runs are kept
 
 
+def test_a_partial_sitemap_lastmod_is_not_completed_with_today():
+    """Review quality #13: '2025' was read as today's month and day of 2025 (a false 'lastmod' refetch, and a
+    --since comparison against a made-up day); now it is an unknown date, as the parser treats partial dates."""
+    from scraper.crawl import _later, _moment
+
+    assert _moment("2025") is None and _moment("2025-06") is None
+    assert not _later("2025", "2025-03-01T00:00:00+00:00")
+    assert _later("2025-06-01", "2025-03-01T00:00:00+00:00") and not _later("2025-02-01", "2025-03-01T00:00:00Z")
+    assert _moment("2025-06-01T10:00:00+02:00").isoformat() == "2025-06-01T10:00:00+02:00"
+
+
 def test_stale_sitemap_entry_answering_404_is_a_skip_not_an_error(tmp_path):
     wp = FakeWordPress(5, rest="disabled")
     wp.faults["/2024/05/post-2/"] = [Reply(404, "gone")]
@@ -564,7 +575,7 @@ def test_best_effort_crawls_a_site_without_wordpress_markers(tmp_path):
 
 def test_progress_is_drawn_only_on_a_terminal(monkeypatch):
     import io
-    from scraper.crawl import TerminalProgress
+    from scraper.console import TerminalProgress
 
     class Tty(io.StringIO):
         def isatty(self):
