@@ -12,9 +12,9 @@ import io
 import json
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
 from defusedxml import DefusedXmlException
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from scraper.fetch import Fetcher, Response
 
 log = logging.getLogger("scraper.discover")
+T = TypeVar("T")
 
 #: Reserved path segments, each only where WordPress's rewrite rules put it (a post may be slugged 'comments', and
 #: a category 'type'): first after the site's path, last, or second to last (attachment/<name>, feed/<type>).
@@ -310,7 +311,7 @@ def comments_since(fetcher: "Fetcher", site: Site, watermark: int | None,
             cid, pid = row.get("id"), row.get("post")
             if not isinstance(cid, int):
                 continue
-            highest = cid if highest is None else max(highest, cid)
+            highest = max(highest, cid)
             if watermark is not None and cid > watermark and isinstance(pid, int):
                 posts.add(pid)
         ids = [r.get("id") for r in rows if isinstance(r.get("id"), int)]
@@ -496,24 +497,35 @@ def feed_url(site: Site, page: int = 1) -> str:
     return base if page == 1 else f"{base}?paged={page}"
 
 
-def iter_feed_pages(fetcher: "Fetcher", site: Site, max_pages: int = 1000) -> Iterator[FeedItem]:
-    """Items of /feed/?paged=N for N = 1, 2, … until a page is missing, empty or brings nothing new."""
+def _walk_pages(fetcher: "Fetcher", url_of: Callable[[int], str], items_of: Callable[["Response"], list[T]],
+                key: Callable[[T], str], what: str, max_pages: int) -> Iterator[T]:
+    """Items of pages 1, 2, … (url_of(N)) until a page is missing, unusable, empty or brings nothing new (which
+    also ends endless pagination traps: a page that repeats known items ends the walk)."""
     seen: set[str] = set()
     for page in range(1, max_pages + 1):
-        url = feed_url(site, page)
+        url = url_of(page)
         try:
             resp = fetcher.get(url)
         except FetchError as exc:
-            log.info("feed page %s skipped: %s", url, exc)
+            log.info("%s page %s skipped: %s", what, url, exc)
             return
-        root = parse_xml(resp.body, url) if resp.status == 200 else None
-        if root is None:
+        fresh = []
+        for item in items_of(resp) if resp.status == 200 else []:
+            if key(item) not in seen:
+                seen.add(key(item))
+                fresh.append(item)
+        if not fresh:
             return
-        items = [i for i in feed_items(root) if i.url not in seen]
-        if not items:
-            return
-        seen.update(i.url for i in items)
-        yield from items
+        yield from fresh
+
+
+def iter_feed_pages(fetcher: "Fetcher", site: Site, max_pages: int = 1000) -> Iterator[FeedItem]:
+    """Items of /feed/?paged=N for N = 1, 2, … until a page is missing, empty or brings nothing new."""
+    def items_of(resp: "Response") -> list[FeedItem]:
+        root = parse_xml(resp.body, resp.url)
+        return [] if root is None else feed_items(root)
+    return _walk_pages(fetcher, lambda page: feed_url(site, page), items_of, lambda item: item.url, "feed",
+                       max_pages)
 
 
 def archive_page_url(site: Site, page: int) -> str:
@@ -522,24 +534,9 @@ def archive_page_url(site: Site, page: int) -> str:
 
 
 def iter_archive_pages(fetcher: "Fetcher", site: Site, max_pages: int = 1000) -> Iterator[str]:
-    """Candidate post links from /page/N/ archive pages until a page is missing or brings nothing new
-    (this also stops endless pagination traps: a page that repeats known links ends the walk)."""
-    seen: set[str] = set()
-    for page in range(1, max_pages + 1):
-        url = archive_page_url(site, page)
-        try:
-            resp = fetcher.get(url)
-        except FetchError as exc:
-            log.info("archive page %s skipped: %s", url, exc)
-            return
-        if resp.status != 200:
-            return
-        fresh = []
-        for link in page_links(resp.text, resp.final_url):
-            canon = canonicalize(link, site.base_url)
-            if canon not in seen and non_post_reason(canon, site.base_url) is None:
-                seen.add(canon)
-                fresh.append(canon)
-        if not fresh:
-            return
-        yield from fresh
+    """Candidate post links from /page/N/ archive pages until a page is missing or brings nothing new."""
+    def links_of(resp: "Response") -> list[str]:
+        canon = (canonicalize(link, site.base_url) for link in page_links(resp.text, resp.final_url))
+        return [link for link in canon if non_post_reason(link, site.base_url) is None]
+    return _walk_pages(fetcher, lambda page: archive_page_url(site, page), links_of, lambda link: link, "archive",
+                       max_pages)

@@ -132,7 +132,6 @@ class Fetcher:
         self.robots: dict[str, Protego | None] = {}
         self.lock = threading.Lock()
         self.requests_made = 0
-        self.retries_made = 0
         #: Called (on the requesting thread) with (url, Response or None, error or None) for every HTTP exchange the
         #: caller does not record itself: retried attempts, redirect hops, robots.txt, and final answers of
         #: get(record=True). The crawl uses it to put discovery requests in the archive's `fetches` table.
@@ -214,7 +213,9 @@ class Fetcher:
 
     def get(self, url: str, headers: Mapping[str, str] | None = None, record: bool = True) -> Response:
         """GET url with robots.txt, pacing, retries and redirect checks; any HTTP status is returned.
-        record=False: the caller records the final answer (or failure) itself; hops still go to on_response."""
+        record=False: the caller records the final answer (or failure) itself; hops still go to on_response.
+        (_load_robots follows robots.txt redirects with its own loop: robots.txt must not be checked against
+        robots.txt. A change to the redirect rules here belongs there too.)"""
         if not self.allowed(url):
             raise RobotsDisallowed(f"robots.txt disallows {url} for our User-Agent (use --ignore-robots to override)")
         hops: list[str] = []
@@ -261,8 +262,8 @@ class Fetcher:
             try:
                 with self.gate(url):
                     resp = self._once(url, headers)
-            except _Retryable as exc:
-                wait, reason, resp = exc.wait, str(exc), None
+            except _Retryable as exc:   # no Retry-After to honour: exponential backoff
+                wait, reason, resp = None, str(exc), None
             else:
                 if resp.status not in RETRY_STATUSES:
                     return resp
@@ -275,8 +276,6 @@ class Fetcher:
             self._report(url, resp, None if resp is not None else f"{reason} (retried)")
             delay = self._backoff(attempt, wait, url, reason)
             attempt += 1
-            with self.lock:
-                self.retries_made += 1
             time.sleep(delay)
 
     def _backoff(self, attempt: int, retry_after: float | None, url: str, reason: str) -> float:
@@ -333,8 +332,6 @@ class Fetcher:
 
 class _Retryable(Exception):
     """A failure worth another attempt (network error, timeout, truncated body)."""
-
-    wait: float | None = None
 
 
 def _retry_after(value: str | None) -> float | None:
