@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from scraper.exceptions import ArchiveError, ArchiveLocked, IncompleteRecord
 from scraper.record import PARSER_ERROR, TRACKED_FIELDS, Post
 from scraper.store import compare
-from scraper.store.connection import DEFAULT_BUSY_TIMEOUT, connect, prepare, sqlite_errors, utc_now
+from scraper.store.connection import DEFAULT_BUSY_TIMEOUT, connect, immediate, prepare, sqlite_errors, utc_now
 from scraper.store.pages import PackedPage, PageCodec
 
 if TYPE_CHECKING:
@@ -73,6 +73,14 @@ def to_column(name: str, value: Any) -> Any:
 def from_json(text: str | None) -> Any:
     """Decode a JSON column (None stays None)."""
     return None if text is None else json.loads(text)
+
+
+def decoded(row: Mapping[str, Any], names: Iterable[str]) -> dict[str, Any]:
+    """The row as a dict with the JSON columns `names` decoded."""
+    data = dict(row)
+    for name in names:
+        data[name] = from_json(data[name])
+    return data
 
 
 def reparse_changes(row: Mapping[str, Any], values: dict[str, Any]) -> list[str]:
@@ -139,19 +147,16 @@ class Archive:
                 finally:
                     self._depth -= 1
                 return
-            with self._errors():
-                self.conn.execute("BEGIN IMMEDIATE")
+            with self._errors(), immediate(self.conn, on_rollback=self._forget_dictionaries):
                 self._depth = 1
                 try:
                     yield self.conn
-                    self.conn.execute("COMMIT")
-                except BaseException:
-                    if self.conn.in_transaction:
-                        self.conn.execute("ROLLBACK")
-                    self.codec = PageCodec(self.conn)  # forget dictionaries a rolled-back transaction made
-                    raise
                 finally:
                     self._depth = 0
+
+    def _forget_dictionaries(self) -> None:
+        """After a rollback: drop the compression dictionaries the rolled-back transaction made."""
+        self.codec = PageCodec(self.conn)
 
     def _one(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Row | None:
         """First row of a query."""
@@ -239,11 +244,7 @@ class Archive:
     def crawl(self, crawl_id: int) -> dict[str, Any] | None:
         """The crawls row as a dict (options decoded)."""
         row = self._one("SELECT * FROM crawls WHERE id = ?", (crawl_id,))
-        if row is None:
-            return None
-        data = dict(row)
-        data["options"] = from_json(data["options"])
-        return data
+        return None if row is None else decoded(row, ["options"])
 
     def _site_of_crawl(self, crawl_id: int | None) -> int | None:
         """The site a crawl belongs to (cached)."""
@@ -525,20 +526,12 @@ class Archive:
             rows = self.conn.execute(f"SELECT {', '.join(POST_SUMMARY_COLUMNS)} FROM posts WHERE site_id = ?{where} "
                                      "ORDER BY id", (site_id,)).fetchall()
         for row in rows:
-            data = dict(row)
-            data["categories"] = from_json(data["categories"])
-            data["tags"] = from_json(data["tags"])
-            yield data
+            yield decoded(row, ["categories", "tags"])
 
     def post(self, post_id: int) -> dict[str, Any] | None:
         """The full posts row (JSON columns decoded), or None."""
         row = self._one("SELECT * FROM posts WHERE id = ?", (post_id,))
-        if row is None:
-            return None
-        data = dict(row)
-        for name in (*compare.LIST_FIELDS, "sources", "api_data", "discrepancies"):
-            data[name] = from_json(data[name])
-        return data
+        return None if row is None else decoded(row, [*compare.LIST_FIELDS, "sources", "api_data", "discrepancies"])
 
     # -- frontier, per-site state, listing --------------------------------------------------------
 

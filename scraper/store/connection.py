@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from importlib.resources import files
@@ -25,6 +25,22 @@ DEFAULT_BUSY_TIMEOUT = 30.0
 #: Page size of new archives: 1 KiB pages waste less space around small rows and per table/index than 4 KiB,
 #: and the saves stay far above the speed targets (bench/store.py; SCRAPER_PAGE_SIZE overrides it to compare).
 PAGE_SIZE = int(os.environ.get("SCRAPER_PAGE_SIZE", "1024"))
+
+
+@contextmanager
+def immediate(conn: sqlite3.Connection, on_rollback: Callable[[], None] | None = None) -> Iterator[sqlite3.Connection]:
+    """BEGIN IMMEDIATE (the write lock now, not at the first write) ... COMMIT; on any exception, Ctrl-C included,
+    ROLLBACK, call on_rollback and re-raise."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        if on_rollback is not None:
+            on_rollback()
+        raise
 
 
 def utc_now() -> str:
@@ -165,16 +181,10 @@ def prepare(conn: sqlite3.Connection, path: str, *, readonly: bool) -> None:
     conn.execute("PRAGMA synchronous = NORMAL")
     if version == SCHEMA_VERSION:
         return
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+    with immediate(conn):
         version = stored_version(conn, path)  # again, under the write lock: another process may have done it
         if version != SCHEMA_VERSION:
             apply_schema(conn, version, path)
-        conn.execute("COMMIT")
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
 
 
 def apply_schema(conn: sqlite3.Connection, version: int | None, path: str) -> None:

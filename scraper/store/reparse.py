@@ -14,6 +14,7 @@ from scraper.exceptions import ArchiveError
 from scraper.parse.pages import parse_post
 from scraper.store.archive import Archive, current_parser_version, parser_failure, post_values, reparse_changes
 from scraper.store.connection import sqlite_errors
+from scraper.store.report import posts_where
 
 if TYPE_CHECKING:
     from scraper.record import Post
@@ -89,16 +90,10 @@ def reparse_page(arc: Archive, sha: str, url: str) -> "Post":
 
 def reparse_tasks(arc: Archive, site_id: int | None = None, since: str | None = None) -> list[tuple[int, str, str]]:
     """(post_id, page sha256, url) of every post with a stored page, optionally one site / seen since a date."""
-    sql = "SELECT id, page_sha256, url FROM posts WHERE page_sha256 IS NOT NULL"
-    params: list[Any] = []
-    if site_id is not None:
-        sql += " AND site_id = ?"
-        params.append(site_id)
-    if since is not None:
-        sql += " AND last_seen_at >= ?"
-        params.append(since)
+    where, params = posts_where(site_id, since, "last_seen_at")
+    sql = f"SELECT id, page_sha256, url FROM posts WHERE page_sha256 IS NOT NULL{where} ORDER BY id"
     with sqlite_errors(arc.path, arc.busy_timeout):
-        return [tuple(row) for row in arc.conn.execute(sql + " ORDER BY id", params)]
+        return [tuple(row) for row in arc.conn.execute(sql, params)]
 
 
 def _results(path: str, tasks: list[tuple[int, str, str]], processes: int) -> Iterator[tuple[int, dict | None, str]]:

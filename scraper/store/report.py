@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 from scraper.exceptions import ScraperError
 from scraper.record import TRACKED_FIELDS
-from scraper.store.archive import Archive
+from scraper.store.archive import Archive, decoded
 from scraper.store.connection import sqlite_errors
 
 T = TypeVar("T")
@@ -144,17 +144,25 @@ EXPORT_COLUMNS = ("id", "site", "url", "wp_id", "title", "author", "authors", "c
                   "last_changed_at", "deleted_at", "page_sha256", "parser_version")
 
 
+def posts_where(site_id: int | None, since: str | None, since_column: str,
+                alias: str = "") -> tuple[str, list[Any]]:
+    """The ' AND …' SQL (and its parameters) selecting posts of one site and/or whose since_column is on or after
+    --since (read by since_bound), for the posts view under `alias` ('p.') or none."""
+    sql, params = "", []
+    if site_id is not None:
+        sql += f" AND {alias}site_id = ?"
+        params.append(site_id)
+    if since is not None:
+        sql += f" AND {alias}{since_column} >= ?"
+        params.append(since_bound(since))
+    return sql, params
+
+
 def export_rows(arc: Archive, *, site_id: int | None = None, since: str | None = None) -> Iterator[dict[str, Any]]:
     """Current posts (lists decoded), optionally one site and changed since a date, in id order."""
     columns = ", ".join("s.base_url AS site" if c == "site" else f"p.{c}" for c in EXPORT_COLUMNS)
-    sql = f"SELECT {columns} FROM posts p JOIN sites s ON s.id = p.site_id WHERE 1"
-    params: list[Any] = []
-    if site_id is not None:
-        sql += " AND p.site_id = ?"
-        params.append(site_id)
-    if since is not None:
-        sql += " AND p.last_changed_at >= ?"
-        params.append(since_bound(since))
+    where, params = posts_where(site_id, since, "last_changed_at", alias="p.")
+    sql = f"SELECT {columns} FROM posts p JOIN sites s ON s.id = p.site_id WHERE 1{where}"
     with sqlite_errors(arc.path, arc.busy_timeout):
         rows = arc.conn.execute(sql + " ORDER BY p.id", params)
     while True:
@@ -162,10 +170,7 @@ def export_rows(arc: Archive, *, site_id: int | None = None, since: str | None =
             row = rows.fetchone()
         if row is None:
             return
-        data = dict(row)
-        for name in ("authors", "categories", "tags"):
-            data[name] = json.loads(data[name])
-        yield data
+        yield decoded(row, ["authors", "categories", "tags"])
 
 
 @translated
