@@ -32,6 +32,18 @@ def run_crawl(db: Path, wp: FakeWordPress, fetch: dict | None = None, **options)
             return SiteCrawl(arc, f, wp.base, CrawlOptions(**options)).run()
 
 
+def crawl_then_fault(db: Path, wp: FakeWordPress, faults: dict[str, list], **options) -> "object":
+    """The scenario fault tests share: a clean first crawl, then a crawl (--full unless options say otherwise)
+    while `faults` (path -> replies) are served; the faults are gone afterwards. Returns the faulty run's report."""
+    run_crawl(db, wp)
+    wp.faults.update(faults)
+    try:
+        return run_crawl(db, wp, **{"full": True, **options})
+    finally:
+        for path in faults:
+            wp.faults.pop(path, None)
+
+
 def post_hits(wp: FakeWordPress) -> dict[str, int]:
     """Requests per post page path."""
     paths = {p.slug for p in wp.posts.values()}
@@ -439,11 +451,8 @@ def test_403_on_listed_posts_is_an_error_never_a_deletion(tmp_path):
     db = tmp_path / "a.db"
     wp = FakeWordPress(6)
     with wp.server:
-        run_crawl(db, wp)
-        for post in wp.published():
-            wp.faults[f"/2024/05/{post.slug}/"] = [Reply(403, "<html>Access denied</html>")]
-        blocked = run_crawl(db, wp, full=True)
-        wp.faults.clear()
+        blocked = crawl_then_fault(db, wp, {f"/2024/05/{post.slug}/": [Reply(403, "<html>Access denied</html>")]
+                                            for post in wp.published()})
         after = run_crawl(db, wp, full=True)
     assert blocked.status == "partial" and blocked.exit_code == 1 and blocked.counts["errors"] == 6
     assert blocked.counts["posts_deleted"] == 0 and after.counts["posts_unchanged"] == 6
@@ -477,10 +486,9 @@ def test_a_challenge_page_instead_of_the_post_is_a_failure_not_a_version(tmp_pat
     db = tmp_path / "a.db"
     wp = FakeWordPress(6)
     with wp.server:
-        run_crawl(db, wp)
-        wp.faults["/2024/05/post-2/"] = [Reply(200, CHALLENGE)]
-        wp.faults["/2024/05/post-4/"] = [Reply(200, wp.page(wp.posts[5]))]     # another post's page
-        report = run_crawl(db, wp, full=True)
+        another_post = wp.page(wp.posts[5])
+        report = crawl_then_fault(db, wp, {"/2024/05/post-2/": [Reply(200, CHALLENGE)],
+                                           "/2024/05/post-4/": [Reply(200, another_post)]})
     assert report.status == "partial" and report.counts["errors"] == 2
     assert versions_by_reason(db) == {"new": 6}
     assert archived(db)[2]["title"] == "Post number 2"
