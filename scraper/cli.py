@@ -304,22 +304,12 @@ def stats_cmd(db: str, as_json: bool) -> None:
       scraper stats --db news.db --json
     """
     from scraper.store import Archive
-    from scraper.store.report import stats
+    from scraper.store.report import stats, stats_lines
 
     with Archive(db, readonly=True) as arc:
         figures = stats(arc)
     if as_json:
         click.echo(json.dumps(figures, ensure_ascii=False, indent=2))
         return
-    for site in figures["sites"]:
-        click.echo(f"{site['base_url']}  (site {site['id']})\n"
-                   f"  posts {site['posts']}, deleted {site['deleted_posts']}, versions {site['versions']} "
-                   f"({site['site_edits']} edits on the site), crawls {site['crawls']}, last "
-                   f"{site['last_crawled_at'] or 'never'} {site['last_crawl_status'] or ''}".rstrip()
-                   + (f" (crawl {site['unfinished_crawl']} unfinished: running, or killed)"
-                      if site["unfinished_crawl"] else ""))
-    raw, stored = figures["page_bytes_raw"], figures["page_bytes_stored"]
-    ratio = f"{figures['file_bytes'] / figures['bytes_fetched']:.1%} of" if figures["bytes_fetched"] else "vs"
-    click.echo(f"{figures['file']}: {figures['file_bytes'] / 1e6:.1f} MB, {ratio} {figures['bytes_fetched'] / 1e6:.1f} MB "
-               f"fetched in {figures['fetches']} responses; {figures['pages']} distinct pages "
-               f"({raw / 1e6:.1f} MB raw, {stored / 1e6:.1f} MB compressed)")
+    for line in stats_lines(figures):
+        click.echo(line)

@@ -191,3 +191,21 @@ def stats(arc: Archive) -> dict[str, Any]:
     return {"file": arc.path, "file_bytes": size, "sites": sites, "fetches": fetched[0], "bytes_fetched": fetched[1],
             "pages": pages[0], "page_bytes_raw": pages[1], "page_bytes_stored": pages[2],
             "tracked_fields": list(TRACKED_FIELDS)}
+
+
+def stats_lines(figures: dict[str, Any]) -> list[str]:
+    """stats() as text: one line per site, then the archive file's storage figures."""
+    lines = []
+    for site in figures["sites"]:
+        lines.append(f"{site['base_url']}  (site {site['id']})\n"
+                     f"  posts {site['posts']}, deleted {site['deleted_posts']}, versions {site['versions']} "
+                     f"({site['site_edits']} edits on the site), crawls {site['crawls']}, last "
+                     f"{site['last_crawled_at'] or 'never'} {site['last_crawl_status'] or ''}".rstrip()
+                     + (f" (crawl {site['unfinished_crawl']} unfinished: running, or killed)"
+                        if site["unfinished_crawl"] else ""))
+    raw, stored = figures["page_bytes_raw"], figures["page_bytes_stored"]
+    ratio = f"{figures['file_bytes'] / figures['bytes_fetched']:.1%} of" if figures["bytes_fetched"] else "vs"
+    lines.append(f"{figures['file']}: {figures['file_bytes'] / 1e6:.1f} MB, {ratio} {figures['bytes_fetched'] / 1e6:.1f} "
+                 f"MB fetched in {figures['fetches']} responses; {figures['pages']} distinct pages "
+                 f"({raw / 1e6:.1f} MB raw, {stored / 1e6:.1f} MB compressed)")
+    return lines
