@@ -13,6 +13,7 @@ import json
 import logging
 import re
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
@@ -232,27 +233,31 @@ class Listing:
     complete: bool = True
 
 
-def rest_listing(fetcher: "Fetcher", site: Site, per_page: int = 100, max_pages: int = 10_000) -> Listing:
-    """Every published post's listing row: page 1 says how many pages (`X-WP-Total`, `X-WP-TotalPages`), the
-    others are fetched concurrently (within the fetcher's per-host limits) and read in order."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    listing = Listing()
-
-    def get_page(page: int) -> "Response":
-        return fetcher.get(site.rest_url("/wp/v2/posts", per_page=per_page, page=page, _fields=LISTING_FIELDS,
-                                         orderby="id", order="asc"))
-
-    first = get_page(1)
-    if not _add_listing_page(listing, first, 1):
-        return listing
-    listing.expected_total = _int_header(first, "x-wp-total")
+def _rest_pages(fetcher: "Fetcher", url_of: Callable[[int], str], max_pages: int) -> Iterator[tuple[int, "Response"]]:
+    """(page number, response) of a REST collection in order: page 1, then the pages its X-WP-TotalPages announces,
+    fetched concurrently (within the fetcher's per-host limits). Stop iterating to stop at a bad page."""
+    first = fetcher.get(url_of(1))
+    yield 1, first
     total_pages = min(_int_header(first, "x-wp-totalpages") or 1, max_pages)
     if total_pages > 1:
         with ThreadPoolExecutor(max_workers=max(1, fetcher.settings.concurrency)) as pool:
-            for page, resp in zip(range(2, total_pages + 1), pool.map(get_page, range(2, total_pages + 1))):
-                if not _add_listing_page(listing, resp, page):
-                    break
+            pages = range(2, total_pages + 1)
+            yield from zip(pages, pool.map(lambda page: fetcher.get(url_of(page)), pages))
+
+
+def rest_listing(fetcher: "Fetcher", site: Site, per_page: int = 100, max_pages: int = 10_000) -> Listing:
+    """Every published post's listing row: page 1 says how many pages (`X-WP-Total`, `X-WP-TotalPages`), the
+    others are fetched concurrently (within the fetcher's per-host limits) and read in order."""
+    listing = Listing()
+
+    def page_url(page: int) -> str:
+        return site.rest_url("/wp/v2/posts", per_page=per_page, page=page, _fields=LISTING_FIELDS, orderby="id",
+                             order="asc")
+    for page, resp in _rest_pages(fetcher, page_url, max_pages):
+        if not _add_listing_page(listing, resp, page):
+            break
+        if page == 1:
+            listing.expected_total = _int_header(resp, "x-wp-total")
     if listing.expected_total is not None and len(listing.posts) < listing.expected_total:
         listing.complete = False
     return listing
@@ -274,19 +279,16 @@ def _add_listing_page(listing: Listing, resp: "Response", page: int) -> bool:
 def rest_names(fetcher: "Fetcher", site: Site, route: str, max_pages: int = 100) -> dict[int, str] | None:
     """id -> name of users, categories or tags from the REST API; None when the route is refused."""
     names: dict[int, str] = {}
-    page, total_pages = 1, 1
-    while page <= total_pages and page <= max_pages:
-        resp = fetcher.get(site.rest_url(route, per_page=100, page=page, _fields="id,name"))
+    pages = _rest_pages(fetcher, lambda page: site.rest_url(route, per_page=100, page=page, _fields="id,name"),
+                        max_pages)
+    for page, resp in pages:
         rows = resp.json_or_none() if resp.status == 200 else None
         if not isinstance(rows, list):
             return None if page == 1 else names
-        if page == 1:
-            total_pages = _int_header(resp, "x-wp-totalpages") or 1
         names.update({r["id"]: html.unescape(str(r.get("name") or "")) for r in rows
                       if isinstance(r, dict) and isinstance(r.get("id"), int)})
         if not rows:
             break
-        page += 1
     return names
 
 

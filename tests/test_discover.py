@@ -159,6 +159,22 @@ def test_rest_listing_pages_and_total():
     assert len([h for h in srv.hits if h.path != "/robots.txt"]) == 3
 
 
+def test_rest_names_reads_every_page_the_first_announces_and_none_when_refused():
+    def page(hit):
+        from urllib.parse import parse_qs, urlsplit
+        n = int(parse_qs(urlsplit(hit.path).query)["page"][0])
+        rows = [{"id": i, "name": f"Cat&#233;gorie {i}"} for i in range((n - 1) * 100 + 1, min(n * 100, 230) + 1)]
+        return Reply(200, json.dumps(rows), content_type="application/json",
+                     headers={"X-WP-Total": "230", "X-WP-TotalPages": "3"})
+    routes = {"/wp-json/wp/v2/categories": page, "/wp-json/wp/v2/users": [Reply(401, "{}")]}
+    with FaultServer(routes) as srv, fetcher() as f:
+        site = d.Site(base_url=srv.base_url + "/", rest_mode="pretty", rest_root=srv.base_url + "/wp-json/")
+        names = d.rest_names(f, site, "/wp/v2/categories")
+        assert d.rest_names(f, site, "/wp/v2/users") is None
+    assert len(names) == 230 and names[230] == "Catégorie 230"
+    assert len([h for h in srv.hits if h.path.startswith("/wp-json/wp/v2/categories")]) == 3
+
+
 def test_comments_watermark():
     rows = [{"id": 9, "post": 3}, {"id": 8, "post": 1}, {"id": 5, "post": 2}]
     routes = {"/wp-json/wp/v2/comments": [Reply(200, json.dumps(rows), content_type="application/json")]}
