@@ -26,7 +26,7 @@ from scraper.fetch import Fetcher, Response
 from scraper.parse import dates
 from scraper.parse.document import decode
 from scraper.parse.pages import parse_post, post_page_links
-from scraper.record import Post
+from scraper.record import Post, empty
 from scraper.urls import canonicalize, host_key, normalize_base, shortlink_id
 
 if TYPE_CHECKING:   # parser processes import this module: keep the store (zstandard, sqlite) out of them
@@ -671,7 +671,7 @@ class SiteCrawl:
         else:
             given, labels = self._archived_api_fields(post, work)
         for name in API_FILLED:
-            if not _empty(getattr(post, name)) or _empty(given.get(name)):
+            if not empty(getattr(post, name)) or empty(given.get(name)):
                 continue
             if name == "excerpt" and api is not None and _auto_excerpt(given[name], post.body_text):
                 continue   # WordPress made it from the body: not an excerpt anyone wrote
@@ -683,7 +683,7 @@ class SiteCrawl:
     def _archived_api_fields(self, post: Post, work: Work) -> tuple[dict, dict]:
         """The archived post's fields that came from the API, and their sources ({} when none or not archived)."""
         known = self._known(post.wp_id, work.url)
-        if not known or known.get("id") is None or not any(_empty(getattr(post, n)) for n in API_FILLED):
+        if not known or known.get("id") is None or not any(empty(getattr(post, n)) for n in API_FILLED):
             return {}, {}
         row = self.arc.post(known["id"]) or {}
         labels = {name: how for name, how in (row.get("sources") or {}).items()
@@ -827,11 +827,6 @@ def _auto_excerpt(excerpt: str | None, body_text: str | None) -> bool:
         return False
     key = re.sub(r"\W+", "", re.sub(r"\[(…|&hellip;|\.\.\.)\]\s*$", "", excerpt)).lower()[:120]
     return bool(key) and key in re.sub(r"\W+", "", body_text).lower()
-
-
-def _empty(value: object) -> bool:
-    """None, an empty string or an empty list: the page said nothing."""
-    return value is None or value == "" or value == []
 
 
 def _marked_ids(resp: Response, articles: bool) -> set[int]:

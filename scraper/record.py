@@ -49,6 +49,11 @@ class Post:
         return cls(**{k: v for k, v in data.items() if k in names})
 
 
+def empty(value: object) -> bool:
+    """None, an empty string or an empty list: the page said nothing about this field."""
+    return value is None or value == "" or value == []
+
+
 #: Fields whose change makes a new version in the archive (sources and warnings are bookkeeping).
 TRACKED_FIELDS: tuple[str, ...] = (
     "url", "wp_id", "title", "author", "authors", "categories", "tags", "published_at", "modified_at",
