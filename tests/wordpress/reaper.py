@@ -6,6 +6,7 @@ and on SIGTERM the reaper SIGKILLs its process group (itself, php and every work
 """
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import signal
@@ -17,10 +18,8 @@ PR_SET_PDEATHSIG = 1
 
 def die_with_parent(sig: int = signal.SIGTERM) -> None:
     """Ask the kernel to send `sig` to this process when its parent exits (Linux only; no-op elsewhere)."""
-    try:
+    with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, sig)
-    except (OSError, AttributeError):
-        pass
 
 
 def kill_group(signum: int, frame: object) -> None:
