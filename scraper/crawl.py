@@ -287,21 +287,7 @@ class SiteCrawl:
 
     def _plan_rest(self) -> None:
         """Compare the REST listing (ids, links, modified_gmt, titles, authors, terms) with the archive."""
-        site = self.site
-        watermark = self.arc.state_get(self.site_id, "comment_watermark")
-        with ThreadPoolExecutor(max_workers=max(1, min(5, self.fetcher.settings.concurrency))) as pool:
-            names = [pool.submit(d.rest_names, self.fetcher, site, route)
-                     for route in ("/wp/v2/users", "/wp/v2/categories", "/wp/v2/tags")]
-            comments = pool.submit(d.comments_since, self.fetcher, site, watermark)
-            listing = pool.submit(d.rest_listing, self.fetcher, site)
-            users, categories, tags = (f.result() for f in names)
-            self.listing = listing.result()
-            commented, self.new_watermark = comments.result()
-        if users is None:
-            self.report.notes.append("REST users endpoint refused: author renames seen only by revalidation")
-        self.names = (users, categories, tags)
-        self.report.found["rest"] = len(self.listing.posts)
-        self.report.expected_total = self.listing.expected_total
+        commented = self._load_listing()
         previous = self.arc.listing_get(self.site_id)
         entries, unchanged, protected = [], [], []
         for wp_id, row in self.listing.posts.items():
@@ -323,6 +309,25 @@ class SiteCrawl:
             entries += self._gone_entries(set(self.listing.posts))
         entries += self._revalidation(unchanged, entries)
         self._queue(entries)
+
+    def _load_listing(self) -> set[int]:
+        """Fetch the listing, the user/category/tag names and the comments since the watermark side by side; returns
+        the IDs of posts with new comments (FetchError when the listing itself fails)."""
+        watermark = self.arc.state_get(self.site_id, "comment_watermark")
+        with ThreadPoolExecutor(max_workers=max(1, min(5, self.fetcher.settings.concurrency))) as pool:
+            names = [pool.submit(d.rest_names, self.fetcher, self.site, route)
+                     for route in ("/wp/v2/users", "/wp/v2/categories", "/wp/v2/tags")]
+            comments = pool.submit(d.comments_since, self.fetcher, self.site, watermark)
+            listing = pool.submit(d.rest_listing, self.fetcher, self.site)
+            users, categories, tags = (f.result() for f in names)
+            self.listing = listing.result()
+            commented, self.new_watermark = comments.result()
+        if users is None:
+            self.report.notes.append("REST users endpoint refused: author renames seen only by revalidation")
+        self.names = (users, categories, tags)
+        self.report.found["rest"] = len(self.listing.posts)
+        self.report.expected_total = self.listing.expected_total
+        return commented
 
     def _withdraw_protected(self, wp_ids: list[int]) -> None:
         """Archived public posts that the listing now shows password-protected are no longer published content:
