@@ -23,7 +23,7 @@ from protego import Protego
 from scraper import __version__
 from scraper.exceptions import FetchError, RobotsDisallowed
 from scraper.parse.document import decode
-from scraper.urls import host_key
+from scraper.urls import host_key, netloc
 
 log = logging.getLogger("scraper.fetch")
 
@@ -349,9 +349,9 @@ def _retry_after(value: str | None) -> float | None:
 
 
 def _origin(url: str) -> str:
-    """scheme://host[:port] of a URL."""
+    """scheme://host[:port] of a URL as netloc() spells it (robots.txt rules are per origin: www. is another one)."""
     parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
+    return f"{parts.scheme.lower()}://{netloc(parts)}"
 
 
 def _short(exc: Exception) -> str:

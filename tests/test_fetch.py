@@ -209,6 +209,15 @@ def test_www_and_default_port_spellings_of_a_site_share_one_pacing_gate():
         assert f.gate("https://news.example:8443/") is not gate
 
 
+def test_robots_txt_is_fetched_once_per_origin_whatever_the_host_spelling():
+    """Review quality #4: the robots cache was keyed by the netloc as written ('LocalHost' and 'localhost' twice)."""
+    with FaultServer({"/robots.txt": [Reply(200, "User-agent: *\nDisallow: /private/\n", content_type="text/plain")]}) \
+            as srv, fast() as f:
+        port = srv.base_url.rsplit(":", 1)[1]
+        assert f.allowed(f"http://localhost:{port}/a/") and not f.allowed(f"http://LocalHost:{port}/private/x")
+    assert srv.hits_for("/robots.txt") == 1
+
+
 def test_per_host_concurrency_limit():
     from concurrent.futures import ThreadPoolExecutor
     with FaultServer({"/p/": [Reply(200, "ok", delay=0.3)]}) as srv, fast(concurrency=2) as f:
