@@ -14,7 +14,7 @@ from lxml.cssselect import CSSSelector
 from scraper.parse import body, comments, credits, dates, document, themes
 from scraper.parse.structured import Head, ld_list, ld_names, ld_text, read_head
 from scraper.parse.words import AUTHOR_LABEL, AUTHOR_PREFIX, CATEGORY_LABEL, POSTED_BY, WRITTEN_BY_LABELS
-from scraper.record import PARSER_ERROR, Post
+from scraper.record import PARSER_ERROR, Post, empty
 
 log = logging.getLogger(__name__)
 
@@ -210,7 +210,7 @@ def _guarded(post: Post, field_name: str, extractor: Callable[[Post, Page], None
 
 def _set(post: Post, field_name: str, found: tuple[Any, str] | None) -> None:
     """Store (value, strategy) in the field and its source when a strategy yielded a value."""
-    if found and found[0] not in (None, "", []):
+    if found and not empty(found[0]):
         setattr(post, field_name, found[0])
         post.sources[field_name] = found[1]
 
