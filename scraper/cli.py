@@ -16,7 +16,8 @@ _SITE_OPTION = click.option("--site", help="Only this site: its id, base URL, or
 _SINCE = click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"])
 
 # Exit codes (documented in the README): 0 all good, 1 partial (some pages failed), 2 usage error,
-# 3 not WordPress, 4 archive error, 5 archive locked by another crawl. ScraperError subclasses carry theirs.
+# 3 not WordPress, 4 archive error, 5 archive locked by another crawl, 130/143 interrupted (Ctrl-C/SIGTERM).
+# ScraperError subclasses carry theirs.
 
 
 class _Group(click.Group):
