@@ -152,15 +152,17 @@ def crawl(site: BenchSite, db: Path, concurrency: int, *extra: str) -> tuple[dic
                              "--delay", "0", "--concurrency", str(concurrency), "--log-format", "json", "--quiet",
                              *PARSE_WORKERS, *extra], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     tree_peak = [0.0]
+    exited = threading.Event()
 
     def sample() -> None:
-        while proc.poll() is None:
+        # Not proc.poll(): it would reap the child before os.wait4 below (ChildProcessError, no rusage).
+        while not exited.wait(0.2):
             tree_peak[0] = max(tree_peak[0], tree_rss_mb(proc.pid))
-            time.sleep(0.2)
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
     out, err = proc.stdout.read(), proc.stderr.read()   # --quiet: stderr stays small, no pipe deadlock
     _, status, usage = os.wait4(proc.pid, 0)              # this child's own rusage (peak RSS)
+    exited.set()
     proc.returncode = os.waitstatus_to_exitcode(status)
     seconds = time.perf_counter() - start
     if proc.returncode not in (0, 1):
