@@ -116,14 +116,37 @@ def read_environment_once(session: requests.Session) -> None:
     session.trust_env = False
 
 
+class PoolKeyCachingAdapter(requests.adapters.HTTPAdapter):
+    """An HTTPAdapter that works out a connection pool's key once per (scheme, host, port, verify, cert): requests
+    (>= 2.32) otherwise stats the CA bundle path (os.path.isdir) on every request, ~4% of the crawler's CPU here."""
+
+    MAX_KEYS = 256   # hosts x settings; a crawl meets a handful
+
+    def __init__(self, **kwargs: Any):
+        super().__init__(**kwargs)
+        self._pool_keys: dict[tuple, tuple[dict[str, Any], dict[str, Any]]] = {}
+
+    def build_connection_pool_key_attributes(self, request: Any, verify: Any,
+                                             cert: Any = None) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The parent's answer for this origin and TLS settings, computed once (copies: callers may change them)."""
+        parts = urlsplit(request.url)
+        key = (parts.scheme.lower(), parts.hostname, parts.port, verify, tuple(cert) if isinstance(cert, list) else cert)
+        known = self._pool_keys.get(key)
+        if known is None:
+            if len(self._pool_keys) >= self.MAX_KEYS:
+                self._pool_keys.clear()
+            known = self._pool_keys[key] = super().build_connection_pool_key_attributes(request, verify, cert)
+        return dict(known[0]), dict(known[1])
+
+
 class Fetcher:
     """Fetches URLs politely; thread-safe (one pooled Session shared by the crawl's worker threads)."""
 
     def __init__(self, settings: FetchSettings | None = None):
         self.settings = settings or FetchSettings()
         self.session = requests.Session()
-        adapter = requests.adapters.HTTPAdapter(pool_connections=8, pool_maxsize=max(8, self.settings.concurrency * 2),
-                                                max_retries=0)
+        adapter = PoolKeyCachingAdapter(pool_connections=8, pool_maxsize=max(8, self.settings.concurrency * 2),
+                                        max_retries=0)
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
         self.session.headers.update({"User-Agent": self.settings.user_agent, "Accept-Encoding": "gzip, deflate"})
