@@ -531,8 +531,8 @@ class SiteCrawl:
         room = window - len(inflight)
         if budget is not None:
             room = min(room, budget)
-        if room <= 0:
-            return
+        if room <= 0 or (inflight and room < max(1, window // 4)):
+            return   # topped up in batches: one frontier query per few pages, and the fetch threads stay busy
         busy = {w.url for w in inflight.values()}
         for entry in self.arc.frontier_next(self.site_id, room + len(busy)):
             if entry["url"] in busy or room <= 0:
