@@ -7,15 +7,13 @@ from __future__ import annotations
 
 import logging
 import math
-import multiprocessing
 import os
 import re
 import threading
 import time
 from collections.abc import Callable, Iterable
 from contextlib import nullcontext
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, TextIO
@@ -28,6 +26,7 @@ from scraper.parse.document import decode
 from scraper.parse.pages import parse_post, post_page_links
 from scraper.record import Post, empty
 from scraper.urls import canonicalize, host_key, normalize_base, shortlink_id
+from scraper.workers import ProcessPool, WorkerDied
 
 if TYPE_CHECKING:   # parser processes import this module: keep the store (zstandard, sqlite) out of them
     from scraper.store.pages import PackedPage
@@ -126,6 +125,7 @@ class Fetched:
     api_comments: int | None = None
     post: Post | None = None
     packed: list[PackedPage | None] = field(default_factory=list)
+    parse_error: str | None = None   # the parser process died on this page (twice): it must not be parsed here
 
 
 @dataclass
@@ -160,7 +160,7 @@ class SiteCrawl:
         self.comment_failures = 0
         self.new_watermark: int | None = None
         self.seen_ids: set[int] = set()
-        self.parse_pool: ProcessPoolExecutor | None = None
+        self.parse_pool: ProcessPool | None = None
         self.resumed_since: str | None = None   # start of the killed crawl this run resumes (posts seen since: fresh)
         self.run_urls: set[str] = set()   # URLs queued this run: a link to one of them is not queued again
         self.exchanges: list[tuple[str, Response | None, str | None]] = []   # discovery responses not yet recorded
@@ -550,13 +550,12 @@ class SiteCrawl:
         resp = self.fetcher.get(work.url, headers=work.headers, record=False)   # _handle records these
         links = post_page_links(resp.body, resp.final_url) if resp.status == 200 else []
         extra = [self.fetcher.get(url, record=False) for url in links]
-        post = None
+        post, parse_error = None, None
         if self.parse_pool is not None and resp.status == 200 and all(p.status == 200 for p in extra):
             try:
-                post = self.parse_pool.submit(parse_post, resp.body, resp.final_url, resp.headers,
-                                              further_pages(extra)).result()
-            except BrokenProcessPool:
-                log.warning("parser process died on %s; parsing here instead", work.url)
+                post = self.parse_pool.run(parse_post, resp.body, resp.final_url, resp.headers, further_pages(extra))
+            except WorkerDied as exc:
+                parse_error = f"{exc}; raw page kept"
         api_comments = None
         if (self.options.confirm_comments and work.reason == "comments" and work.wp_id and self.site.rest_mode
                 and resp.status == 200):
@@ -566,7 +565,7 @@ class SiteCrawl:
                 log.info("comment count of post %s unavailable: %s", work.wp_id, exc)
         packed = [self.arc.pack_page(page.body, self.site_id) if page.status == 200 else None
                   for page in (resp, *extra)]
-        return Fetched(resp, extra, api_comments, post, packed)
+        return Fetched(resp, extra, api_comments, post, packed, parse_error)
 
     # ------------------------------------------------------------------------------------------ store
 
@@ -620,7 +619,11 @@ class SiteCrawl:
         elif not self._is_the_post(work, resp):
             self._fail(work, "the page is not the post (no postid/shortlink/single-post marker: a challenge, "
                              "login or maintenance page?); raw page kept")
-        elif self._extra_pages(work, fetched.extra, fetched.packed[1:]):
+        elif not self._extra_pages(work, fetched.extra, fetched.packed[1:]):
+            return   # a further page failed (recorded)
+        elif fetched.parse_error:
+            self._fail(work, fetched.parse_error)
+        else:
             post = fetched.post or parse_post(resp.body, resp.final_url, resp.headers, further_pages(fetched.extra))
             self._save(work, resp, sha, fetched.api_comments, post)
 
@@ -881,7 +884,7 @@ def further_pages(extra: list[Response]) -> Callable[[str], tuple[bytes, dict[st
     return {page.url: (page.body, page.headers) for page in extra}.get
 
 
-def parse_pool(workers: int | None, pending: int) -> ProcessPoolExecutor | None:
+def parse_pool(workers: int | None, pending: int) -> ProcessPool | None:
     """Parser processes: parsing is the CPU-heavy step and the GIL keeps it on the crawler's core. By default one
     for big runs on a multi-core machine (measured +30% posts/s when pages arrive without latency); none for small
     runs, where starting a process costs more than it saves."""
@@ -889,7 +892,7 @@ def parse_pool(workers: int | None, pending: int) -> ProcessPoolExecutor | None:
         workers = 1 if pending >= 200 and (os.cpu_count() or 1) > 1 else 0
     if workers <= 0 or pending < 20:
         return None
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+    return ProcessPool(workers)
 
 
 def _looks_like_html(resp: Response) -> bool:

@@ -367,6 +367,31 @@ def test_parser_processes_give_the_same_archive(tmp_path):
     assert strip(archived(tmp_path / "a.db")) == strip(archived(tmp_path / "b.db"))
 
 
+def parse_or_die(body: bytes, *args):
+    """parse_post, except that a page saying KILL-THE-PARSER kills the (parser) process parsing it."""
+    from scraper.parse.pages import parse_post
+    if b"KILL-THE-PARSER" in body:
+        os._exit(11)
+    return parse_post(body, *args)
+
+
+def test_a_page_that_kills_the_parser_process_is_an_error_with_its_raw_page_kept(tmp_path, monkeypatch):
+    import scraper.crawl
+    monkeypatch.setattr(scraper.crawl, "parse_post", parse_or_die)   # pickled by name: the processes run it too
+    db = tmp_path / "a.db"
+    wp = FakeWordPress(24)
+    wp.posts[5].body = "<p>KILL-THE-PARSER</p>"
+    with wp.server:
+        report = run_crawl(db, wp, parse_workers=1)
+    assert report.counts["posts_new"] == 23 and report.counts["errors"] == 1
+    assert 5 not in archived(db)
+    with sqlite3.connect(db) as conn:
+        state, error = conn.execute("SELECT state, error FROM frontier WHERE url LIKE '%/post-5/'").fetchone()
+        kept = conn.execute("SELECT count(*) FROM fetches WHERE url LIKE '%/post-5/' AND status = 200 "
+                            "AND page_sha256 IN (SELECT sha256 FROM pages)").fetchone()[0]
+    assert state == "failed" and "parser process died twice" in error and kept == 1
+
+
 def test_faults_end_in_retry_skip_or_error_and_no_post_is_lost(tmp_path, caplog):
     from faultserver import gzip_bomb
     db = tmp_path / "a.db"
