@@ -26,7 +26,7 @@ from scraper.parse.document import decode
 from scraper.parse.pages import parse_post, post_page_links
 from scraper.record import Post, empty
 from scraper.urls import canonicalize, host_key, normalize_base, shortlink_id
-from scraper.workers import ProcessPool, WorkerDied
+from scraper.workers import PoolUnavailable, ProcessPool, WorkerDied
 
 if TYPE_CHECKING:   # parser processes import this module: keep the store (zstandard, sqlite) out of them
     from scraper.store.pages import PackedPage
@@ -48,11 +48,6 @@ API_FILLED = ("title", "author", "published_at", "modified_at", "excerpt", "cate
 API_SOURCE = "api:rest-listing"
 SHORTLINK_HEADER = re.compile(r'<([^>]+)>\s*;\s*rel=["\']?shortlink')
 SHORTLINK_TAG = re.compile(rb'<link[^>]+rel=["\']shortlink["\'][^>]*href=["\']([^"\']+)', re.I)
-#: A post's markers: its postid-N body class, or the id="post-N" of an <article> (an archive shows several).
-#: Two patterns that start with a literal, each checked for a word boundary before it (_at_word_start): a leading
-#: \b or an alternation makes `re` try every byte of the page, 8x slower (259 vs 34 µs a page, 11% of the crawl).
-POSTID_CLASS = re.compile(rb'postid-(\d+)\b')
-ARTICLE_ID = re.compile(rb'id=["\']post-(\d+)["\']')
 #: How much of a page the byte-level checks read: the <head> and <body> tag (where those markers are) fit.
 HEAD_BYTES = 80_000
 PASSWORD_FORM = b"wp-login.php?action=postpass"   # a substring test: 2x cheaper than a regex on a 40 kB page
@@ -550,12 +545,16 @@ class SiteCrawl:
         resp = self.fetcher.get(work.url, headers=work.headers, record=False)   # _handle records these
         links = post_page_links(resp.body, resp.final_url) if resp.status == 200 else []
         extra = [self.fetcher.get(url, record=False) for url in links]
-        post, parse_error = None, None
-        if self.parse_pool is not None and resp.status == 200 and all(p.status == 200 for p in extra):
+        post, parse_error, processes = None, None, self.parse_pool
+        if processes is not None and resp.status == 200 and all(p.status == 200 for p in extra):
             try:
-                post = self.parse_pool.run(parse_post, resp.body, resp.final_url, resp.headers, further_pages(extra))
+                post = processes.run(parse_post, resp.body, resp.final_url, resp.headers, further_pages(extra))
             except WorkerDied as exc:
                 parse_error = f"{exc}; raw page kept"
+            except PoolUnavailable as exc:
+                if self.parse_pool is not None:
+                    log.warning("%s; parsing in the crawler process instead", exc)
+                    self.parse_pool = None   # _process closes it on the way out
         api_comments = None
         if (self.options.confirm_comments and work.reason == "comments" and work.wp_id and self.site.rest_mode
                 and resp.status == 200):
@@ -743,14 +742,14 @@ class SiteCrawl:
         that are not WordPress have no such marker: only the parser-error check applies to them)."""
         if work.wp_id is None:
             return not self.site.is_wordpress or POST_BODY_CLASS.search(resp.body[:HEAD_BYTES]) is not None
-        return work.wp_id in _marked_ids(resp, articles=True)
+        return _shows_id(resp, work.wp_id, articles=True)
 
     def _still_the_post(self, work: Work, resp: Response) -> bool:
         """True when a URL we thought gone still shows the same post (its postid-N body class or shortlink; not an
         article id, which an archive page listing the post also has)."""
         if work.wp_id is None:
             return canonicalize(resp.final_url, self.base) == work.url
-        return work.wp_id in _marked_ids(resp, articles=False)
+        return _shows_id(resp, work.wp_id, articles=False)
 
     def _gone(self, work: Work, why: str) -> None:
         """The post is no longer public: a 'deleted' version in the archive."""
@@ -840,22 +839,42 @@ def _auto_excerpt(excerpt: str | None, body_text: str | None) -> bool:
     return bool(key) and key in re.sub(r"\W+", "", body_text).lower()
 
 
-def _marked_ids(resp: Response, articles: bool) -> set[int]:
-    """The post IDs a page marks as its own: postid-N body class, shortlinks (Link header, <link> tag) and, with
-    `articles`, the id="post-N" of an article."""
+def _shows_id(resp: Response, wp_id: int, articles: bool) -> bool:
+    """True when a page marks post wp_id as its own: its postid-N body class, a shortlink (Link header, <link> tag)
+    or, with `articles`, the id="post-N" of an article. Looks for this one ID's markers with bytes.find rather than
+    collecting every ID a page marks: 5% of the crawler's main-thread time went to that (py-spy --gil)."""
     head = resp.body[:HEAD_BYTES]
-    marks = [POSTID_CLASS, ARTICLE_ID] if articles else [POSTID_CLASS]
-    ids = {int(m.group(1)) for mark in marks for m in mark.finditer(head) if _at_word_start(head, m.start())}
+    digits = b"%d" % wp_id
+    if _has_word(head, b"postid-" + digits, digits_end=True):
+        return True
+    if articles and any(_has_word(head, b"id=%spost-%s%s" % (q1, digits, q2), digits_end=False)
+                        for q1 in (b'"', b"'") for q2 in (b'"', b"'")):
+        return True
     links = [m.group(1) for m in SHORTLINK_HEADER.finditer(resp.headers.get("link", ""))]
     links += [m.group(1).decode("utf-8", "replace") for m in SHORTLINK_TAG.finditer(head)]
-    ids.update(filter(None, (shortlink_id(link.replace("&amp;", "&")) for link in links)))
-    return ids
+    return any(shortlink_id(link.replace("&amp;", "&")) == wp_id for link in links)
+
+
+def _has_word(text: bytes, needle: bytes, digits_end: bool) -> bool:
+    """True when needle occurs in text at a word start (what a leading \\b checks) and, with digits_end, is not
+    followed by a word character (its number is not the start of a longer one)."""
+    at = text.find(needle)
+    while at >= 0:
+        after = text[at + len(needle):at + len(needle) + 1]
+        if _at_word_start(text, at) and not (digits_end and _is_word_byte(after)):
+            return True
+        at = text.find(needle, at + 1)
+    return False
 
 
 def _at_word_start(text: bytes, index: int) -> bool:
-    """True when text[index] starts a word (what a leading \\b checks): no ASCII letter, digit or _ before it."""
-    before = text[index - 1:index]
-    return not before or not (before.isalnum() or before == b"_")
+    """True when text[index] starts a word: no ASCII letter, digit or _ before it."""
+    return not _is_word_byte(text[index - 1:index]) if index else True
+
+
+def _is_word_byte(char: bytes) -> bool:
+    """True for one ASCII letter, digit or underscore (False for b"")."""
+    return bool(char) and (char.isalnum() or char == b"_")
 
 
 def _protected(row: dict) -> bool:

@@ -26,6 +26,10 @@ class WorkerDied(Exception):
     """A parser process died during a job (killed, out of memory, a crash in a C library) twice in a row."""
 
 
+class PoolUnavailable(Exception):
+    """A parser process died before it was ready (it could not start here): the caller should work without one."""
+
+
 class _Worker:
     """One process and the crawler's end of its pipe."""
 
@@ -34,8 +38,18 @@ class _Worker:
         self.process = context.Process(target=_serve, args=(child,), daemon=True, name="scraper-parser")
         self.process.start()
         child.close()   # the process holds its own end: when it dies, our recv sees EOF
+        self.ready = False
 
     def call(self, job: bytes) -> bytes:
+        """The answer to job; EOFError/OSError when the process dies, PoolUnavailable when it never started."""
+        if not self.ready:
+            try:
+                self.conn.recv_bytes()   # the process says it is ready once its imports are done
+            except (EOFError, OSError):
+                self.process.join(1)
+                raise PoolUnavailable(f"a parser process could not start (exit code {self.process.exitcode})") \
+                    from None
+            self.ready = True
         self.conn.send_bytes(job)
         return self.conn.recv_bytes()
 
@@ -60,7 +74,8 @@ class ProcessPool:
 
     def run(self, fn: Callable[..., T], *args: Any) -> T:
         """fn(*args) in a parser process; an exception it raises is raised here. A process that dies during the
-        job is replaced and the job tried once more in the new one; a second death raises WorkerDied."""
+        job is replaced and the job tried once more in the new one; a second death raises WorkerDied. A process
+        that cannot even start raises PoolUnavailable (and stays as it is: the pool is of no use)."""
         job = pickle.dumps((fn, args), protocol=pickle.HIGHEST_PROTOCOL)
         for attempt in (1, 2):
             worker = self.idle.get()
@@ -103,18 +118,23 @@ class ProcessPool:
 def _serve(conn: Connection) -> None:
     """A parser process: answer jobs until the crawler closes the pipe (or dies: the same EOF)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C is the crawler's to handle; the pipe says when to stop
-    while True:
-        try:
-            job = conn.recv_bytes()
-        except (EOFError, OSError):
-            return
-        fn, args = pickle.loads(job)
-        try:
-            answer = (True, fn(*args))
-        except Exception as exc:   # handed back to the caller, which raises it; this process carries on
-            answer = (False, exc)
-        try:
-            reply = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
-        except Exception as exc:   # an unpicklable result or exception: its description still gets back
-            reply = pickle.dumps((False, RuntimeError(f"{fn.__name__}: {answer[1]!r} ({exc})")))
-        conn.send_bytes(reply)
+    try:
+        conn.send_bytes(b"ready")
+        while True:
+            _answer(conn, conn.recv_bytes())
+    except (EOFError, OSError):   # the crawler closed the pipe or is gone
+        return
+
+
+def _answer(conn: Connection, job: bytes) -> None:
+    """Run one job and send back (True, result) or (False, the exception it raised)."""
+    fn, args = pickle.loads(job)
+    try:
+        answer = (True, fn(*args))
+    except Exception as exc:   # handed back to the caller, which raises it; this process carries on
+        answer = (False, exc)
+    try:
+        reply = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception as exc:   # an unpicklable result or exception: its description still gets back
+        reply = pickle.dumps((False, RuntimeError(f"{fn.__name__}: {answer[1]!r} ({exc})")))
+    conn.send_bytes(reply)

@@ -392,6 +392,20 @@ def test_a_page_that_kills_the_parser_process_is_an_error_with_its_raw_page_kept
     assert state == "failed" and "parser process died twice" in error and kept == 1
 
 
+def exit_at_start(conn) -> None:
+    """A parser process that cannot start (as when the crawler's main module cannot be imported again)."""
+    os._exit(1)
+
+
+def test_when_parser_processes_cannot_start_the_crawler_parses_itself(tmp_path, monkeypatch, caplog):
+    monkeypatch.setattr("scraper.workers._serve", exit_at_start)
+    wp = FakeWordPress(24)
+    with wp.server:
+        report = run_crawl(tmp_path / "a.db", wp, parse_workers=1)
+    assert report.counts["posts_new"] == 24 and report.counts["errors"] == 0
+    assert "could not start" in caplog.text and "parsing in the crawler process instead" in caplog.text
+
+
 def test_faults_end_in_retry_skip_or_error_and_no_post_is_lost(tmp_path, caplog):
     from faultserver import gzip_bomb
     db = tmp_path / "a.db"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from scraper.workers import ProcessPool, WorkerDied
+from scraper.workers import PoolUnavailable, ProcessPool, WorkerDied
 
 
 # Jobs: module-level, so the parser processes (spawned) can unpickle them by name.
@@ -77,3 +77,14 @@ def test_close_stops_every_process():
     processes = [w.process for w in pool.workers]
     pool.close()
     assert not any(p.is_alive() for p in processes) and all(p.exitcode == 0 for p in processes)
+
+
+def test_a_pool_whose_processes_cannot_start_says_so(monkeypatch):
+    monkeypatch.setattr("scraper.workers._serve", _exit_at_start)   # pickled by name: the process runs it
+    with ProcessPool(1) as pool:
+        with pytest.raises(PoolUnavailable, match="could not start"):
+            pool.run(square_and_pid, 2)
+
+
+def _exit_at_start(conn) -> None:
+    os._exit(1)

@@ -22,6 +22,8 @@ FurtherPage = Callable[[str], "tuple[bytes, Mapping[str, str] | None] | None"]
 
 def post_page_links(body: bytes, url: str) -> list[str]:
     """URLs of pages 2..N of a post split with <!--nextpage--> (wp_link_pages' post-page-numbers links)."""
+    if b"post-page-numbers" not in body:   # most pages: a substring test instead of a case-blind regex pass
+        return []                          # (class names are case-sensitive; WordPress writes them in lower case)
     links: list[str] = []
     for tag in PAGE_LINK.finditer(body):
         href = HREF_BYTES.search(tag.group(0))
