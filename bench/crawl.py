@@ -78,11 +78,13 @@ class LeanServer:
         self.server = self.loop.run_until_complete(asyncio.start_server(self._serve, "127.0.0.1", 0))
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
         self.base_url = f"http://127.0.0.1:{self.server.sockets[0].getsockname()[1]}"
+        self.writers: set[asyncio.StreamWriter] = set()
 
     def reply_for(self, hit: Hit) -> Reply:
         return Reply(404, "not found")
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.writers.add(writer)
         try:
             while True:
                 head = await reader.readuntil(b"\r\n\r\n")
@@ -98,6 +100,7 @@ class LeanServer:
         except (asyncio.IncompleteReadError, ConnectionError):
             pass
         finally:
+            self.writers.discard(writer)
             writer.close()
 
     def __enter__(self) -> "LeanServer":
@@ -105,8 +108,16 @@ class LeanServer:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        asyncio.run_coroutine_threadsafe(self._close(), self.loop).result(5)
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(5)
+
+    async def _close(self) -> None:
+        """Stop listening and end the open connections (their tasks close their sockets)."""
+        self.server.close()
+        for writer in list(self.writers):
+            writer.close()
+        await asyncio.sleep(0.05)   # their tasks see the end of input and return
 
 
 def page_template(page: bytes, url: str | None, old_id: int | None) -> bytes:

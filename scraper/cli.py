@@ -111,7 +111,7 @@ def parse_cmd(files: tuple[str, ...], url: str | None, fmt: str | None) -> None:
 @click.option("--revalidate", type=click.IntRange(min=0),
               help="Unchanged posts re-fetched per run to catch silent edits (default 0.5% of the archive, 5-50).")
 @click.option("--parse-workers", type=click.IntRange(min=0),
-              help="Parser processes beside the crawler (default: 1 for runs of 200+ pages on a multi-core machine; "
+              help="Parser processes beside the crawler (default: 2 for runs of 200+ pages on a multi-core machine; "
                    "runs of under 20 pages always parse in the crawler).")
 @click.option("--quiet", "-q", is_flag=True, help="Print only one summary line per site (for cron mail).")
 @click.option("--verbose", "-v", is_flag=True, help="Log every page fetched and what became of it.")

@@ -245,9 +245,11 @@ def _rest_pages(fetcher: "Fetcher", url_of: Callable[[int], str], max_pages: int
             yield from zip(pages, pool.map(lambda page: fetcher.get(url_of(page)), pages))
 
 
-def rest_listing(fetcher: "Fetcher", site: Site, per_page: int = 100, max_pages: int = 10_000) -> Listing:
+def rest_listing(fetcher: "Fetcher", site: Site, per_page: int = 100, max_pages: int = 10_000,
+                 on_total: Callable[[int | None], None] | None = None) -> Listing:
     """Every published post's listing row: page 1 says how many pages (`X-WP-Total`, `X-WP-TotalPages`), the
-    others are fetched concurrently (within the fetcher's per-host limits) and read in order."""
+    others are fetched concurrently (within the fetcher's per-host limits) and read in order. on_total hears
+    X-WP-Total as soon as page 1 has come, while the other pages are still to come."""
     listing = Listing()
 
     def page_url(page: int) -> str:
@@ -258,6 +260,8 @@ def rest_listing(fetcher: "Fetcher", site: Site, per_page: int = 100, max_pages:
             break
         if page == 1:
             listing.expected_total = _int_header(resp, "x-wp-total")
+            if on_total is not None:
+                on_total(listing.expected_total)
     if listing.expected_total is not None and len(listing.posts) < listing.expected_total:
         listing.complete = False
     return listing

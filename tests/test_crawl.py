@@ -367,6 +367,27 @@ def test_parser_processes_give_the_same_archive(tmp_path):
     assert strip(archived(tmp_path / "a.db")) == strip(archived(tmp_path / "b.db"))
 
 
+def test_a_first_crawl_starts_its_parser_processes_while_the_listing_is_still_coming(tmp_path, monkeypatch):
+    import scraper.crawl
+    from scraper.workers import ProcessPool
+    wp = FakeWordPress(210)
+    started: list[tuple[int, int]] = []   # (listing pages, post pages) requested when the processes started
+    pools: list[ProcessPool] = []
+
+    def watched_pool(size: int) -> ProcessPool:
+        paths = [h.path for h in wp.server.hits]
+        started.append((sum("/wp/v2/posts" in h for h in paths), sum("/2024/" in h for h in paths)))
+        pools.append(ProcessPool(size))
+        return pools[-1]
+    monkeypatch.setattr(scraper.crawl, "ProcessPool", watched_pool)
+    with wp.server:
+        first = run_crawl(tmp_path / "a.db", wp, parse_workers=2)   # (explicit: the default is 0 on one core)
+        again = run_crawl(tmp_path / "a.db", wp, parse_workers=2)   # nothing changed: no processes
+    assert first.counts["posts_new"] == 210 and again.counts["posts_new"] == 0
+    assert len(started) == 1 and started[0][1] == 0 and started[0][0] >= 1   # after listing page 1, before any post
+    assert len(pools[0].workers) == 2 and not any(w.process.is_alive() for w in pools[0].workers)   # closed at the end
+
+
 def parse_or_die(body: bytes, *args):
     """parse_post, except that a page saying KILL-THE-PARSER kills the (parser) process parsing it."""
     from scraper.parse.pages import parse_post
