@@ -228,6 +228,8 @@ class SiteCrawl:
             return
         with self.exchanges_lock:
             batch, self.exchanges = self.exchanges, []
+        if not batch:   # the common case after a page: no empty write transaction (a lock round trip each)
+            return
         with self.arc.transaction():
             for url, resp, error in batch:
                 if resp is None:
