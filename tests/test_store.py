@@ -351,6 +351,19 @@ def test_taxonomy_tables_follow_the_current_state(arc, site):
     assert authors == ["Marie Dupont", "Paul Martin"]
 
 
+def test_a_term_added_in_a_rolled_back_transaction_is_added_again(arc, site):
+    with pytest.raises(RuntimeError):
+        with arc.transaction():
+            arc.save_post(make_post(categories=["Nouvelle rubrique"]), site_id=site)
+            raise RuntimeError("the crawl's transaction fails after the save")
+    res = arc.save_post(make_post(wp_id=43, url=BASE + "2025/06/autre/", categories=["Nouvelle rubrique"]),
+                        site_id=site)
+    names = [r[0] for r in arc.conn.execute(
+        "SELECT c.name FROM post_categories pc JOIN categories c ON c.id = pc.category_id WHERE pc.post_id = ?",
+        (res.post_id,))]
+    assert names == ["Nouvelle rubrique"]
+
+
 def test_full_text_search_follows_title_and_body(arc, site):
     first = arc.save_post(make_post(), site_id=site)
     match = "SELECT rowid FROM posts_fts WHERE posts_fts MATCH ?"

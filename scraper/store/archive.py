@@ -31,6 +31,7 @@ POST_SUMMARY_COLUMNS = ("id", "url", "wp_id", "title", "author", "categories", "
                         "comment_count", "version", "first_seen_at", "last_seen_at", "deleted_at", "page_sha256")
 _COUNTERS = {"new": "posts_new", "changed": "posts_changed", "restored": "posts_changed",
              "unchanged": "posts_unchanged"}
+_MAX_TERM_IDS = 100_000   # remembered term ids (a few MB at most)
 _TAXONOMIES = (("authors", "authors", "post_authors", "author_id"),
                ("categories", "categories", "post_categories", "category_id"),
                ("tags", "tags", "post_tags", "tag_id"))
@@ -103,6 +104,7 @@ class Archive:
             os.environ.get("SCRAPER_BUSY_TIMEOUT", DEFAULT_BUSY_TIMEOUT))
         self._depth = 0
         self._lock = threading.RLock()
+        self._term_ids: dict[tuple[str, int, str], int] = {}   # (table, site_id, name) -> id, see _term_id
         self._crawl_sites: dict[int, int] = {}
         with self._errors():
             self.conn = connect(self.path, readonly=readonly, busy_timeout=self.busy_timeout)
@@ -155,8 +157,9 @@ class Archive:
                     self._depth = 0
 
     def _forget_dictionaries(self) -> None:
-        """After a rollback: drop the compression dictionaries the rolled-back transaction made."""
+        """After a rollback: drop the compression dictionaries and term ids the rolled-back transaction made."""
         self.codec = PageCodec(self.conn)
+        self._term_ids.clear()
 
     def _one(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Row | None:
         """First row of a query."""
@@ -370,18 +373,18 @@ class Archive:
         with self.transaction():
             row = self._find_post(site_id, values["wp_id"], values["url"])
             if row is None:
-                result = self._insert_post(site_id, values, post, page_sha256, parser_version, crawl_id)
+                result, current = self._insert_post(site_id, values, post, page_sha256, parser_version, crawl_id)
             else:
                 if values["wp_id"] is None:
                     values["wp_id"] = row["wp_id"]  # the page hid its id this time: not a change
-                result = self._update_post(row, values, post, page_sha256, parser_version, crawl_id)
-            self._store_api(result.post_id, api)
+                result, current = self._update_post(row, values, post, page_sha256, parser_version, crawl_id)
+            self._store_api(result.post_id, api, current)
             self._bump(crawl_id, _COUNTERS[result.status])
         return result
 
     def _insert_post(self, site_id: int, values: dict[str, Any], post: Post, page_sha256: str | None,
-                     parser_version: str, crawl_id: int | None) -> SaveResult:
-        """A first sighting: its post_state row and version 1 ('new')."""
+                     parser_version: str, crawl_id: int | None) -> tuple[SaveResult, dict[str, Any]]:
+        """A first sighting: its post_state row and version 1 ('new'); also its tracked fields as stored."""
         now = utc_now()
         post_id = self.conn.execute(
             "INSERT INTO post_state (site_id, url, wp_id, sources, page_sha256, parser_version, version, "
@@ -391,12 +394,13 @@ class Archive:
         fields = {name: to_column(name, values[name]) for name in TRACKED_FIELDS}
         self._new_version(post_id, 1, fields, now=now, crawl_id=crawl_id, reason="new", changed=[],
                           page_sha256=page_sha256, parser_version=parser_version)
-        self._sync_taxonomies(post_id, site_id, values, compare.LIST_FIELDS)
-        return SaveResult(post_id, "new", 1, [])
+        self._sync_taxonomies(post_id, site_id, values, compare.LIST_FIELDS, new=True)
+        return SaveResult(post_id, "new", 1, []), fields
 
     def _update_post(self, row: Mapping[str, Any], values: dict[str, Any], post: Post, page_sha256: str | None,
-                     parser_version: str, crawl_id: int | None) -> SaveResult:
-        """Compare with the current version; a new version only when something changed (or the post is back)."""
+                     parser_version: str, crawl_id: int | None) -> tuple[SaveResult, dict[str, Any]]:
+        """Compare with the current version; a new version only when something changed (or the post is back).
+        Also returns the tracked fields of the post's current version as stored."""
         now = utc_now()
         sources = json.dumps(post.sources, ensure_ascii=False)
         changed = compare.changed_fields(dict(row), values)
@@ -409,7 +413,7 @@ class Archive:
             self.conn.execute(
                 "UPDATE post_state SET last_seen_at = ?, page_sha256 = coalesce(?, page_sha256), parser_version = ?, "
                 "sources = ? WHERE id = ?", (now, page_sha256, parser_version, sources, row["id"]))
-            return SaveResult(row["id"], "unchanged", row["version"], [])
+            return SaveResult(row["id"], "unchanged", row["version"], []), {name: row[name] for name in TRACKED_FIELDS}
         same_page = page_sha256 is not None and page_sha256 == row["page_sha256"]
         if restored:
             reason = "restored"
@@ -424,7 +428,7 @@ class Archive:
                           page_sha256=page_sha256 or row["page_sha256"], parser_version=parser_version,
                           state={"sources": sources, "last_seen_at": now, "deleted_at": None})
         self._sync_taxonomies(row["id"], row["site_id"], values, [f for f in compare.LIST_FIELDS if f in changed])
-        return SaveResult(row["id"], "changed" if reason == "reparse" else reason, version, changed)
+        return SaveResult(row["id"], "changed" if reason == "reparse" else reason, version, changed), fields
 
     def reparse_post(self, post_id: int, post: Post, parser_version: str) -> list[str]:
         """Apply a re-parse of the post's stored page: differing fields make a 'reparse' version.
@@ -467,12 +471,15 @@ class Archive:
                           [*sets.values(), post_id])
         return version_id
 
-    def _sync_taxonomies(self, post_id: int, site_id: int, values: dict[str, Any], which: Iterable[str]) -> None:
-        """Rewrite the post's rows in the join tables of the list fields named in `which`."""
+    def _sync_taxonomies(self, post_id: int, site_id: int, values: dict[str, Any], which: Iterable[str],
+                         new: bool = False) -> None:
+        """Rewrite the post's rows in the join tables of the list fields named in `which` (a `new` post has none
+        to delete yet)."""
         for field_name, table, join, key in _TAXONOMIES:
             if field_name not in which:
                 continue
-            self.conn.execute(f"DELETE FROM {join} WHERE post_id = ?", (post_id,))
+            if not new:
+                self.conn.execute(f"DELETE FROM {join} WHERE post_id = ?", (post_id,))
             names = compare.norm_list(values[field_name], ordered=True)
             for position, name in enumerate(names):
                 term_id = self._term_id(table, site_id, name)
@@ -484,23 +491,30 @@ class Archive:
                                       (post_id, term_id))
 
     def _term_id(self, table: str, site_id: int, name: str) -> int:
-        """The id of a site's author, category or tag, added when new (looked up first: a known term, the usual
-        case, costs one statement instead of two; the caller's write transaction rules out a race)."""
+        """The id of a site's author, category or tag, added when new. Ids are remembered (terms are never deleted
+        or renamed; a rollback forgets them), so a known term costs no statement; the caller's write transaction
+        rules out a race with another writer adding the same term."""
+        key = (table, site_id, name)
+        known = self._term_ids.get(key)
+        if known is not None:
+            return known
         row = self.conn.execute(f"SELECT id FROM {table} WHERE site_id = ? AND name = ?", (site_id, name)).fetchone()
-        if row is not None:
-            return row[0]
-        return self.conn.execute(f"INSERT INTO {table} (site_id, name) VALUES (?, ?)", (site_id, name)).lastrowid
+        term_id = row[0] if row is not None else self.conn.execute(
+            f"INSERT INTO {table} (site_id, name) VALUES (?, ?)", (site_id, name)).lastrowid
+        if len(self._term_ids) >= _MAX_TERM_IDS:
+            self._term_ids.clear()
+        self._term_ids[key] = term_id
+        return term_id
 
-    def _store_api(self, post_id: int, api: Mapping[str, Any] | None) -> None:
-        """Keep the REST API's view (when given) and recompute page/API discrepancies against the current row."""
+    def _store_api(self, post_id: int, api: Mapping[str, Any] | None, current: Mapping[str, Any]) -> None:
+        """Keep the REST API's view (when given) and recompute page/API discrepancies against `current`, the
+        tracked fields of the post's current version as stored."""
         if api is None:
             row = self.conn.execute("SELECT api_data FROM post_state WHERE id = ?", (post_id,)).fetchone()
             if row[0] is None:
                 return
             api = json.loads(row[0])
-        current = dict(self.conn.execute(f"SELECT {', '.join(TRACKED_FIELDS)} FROM posts WHERE id = ?",
-                                         (post_id,)).fetchone())
-        found = compare.discrepancies(current, dict(api))
+        found = compare.discrepancies(dict(current), dict(api))
         self.conn.execute("UPDATE post_state SET api_data = ?, discrepancies = ? WHERE id = ?",
                           (json.dumps(dict(api), ensure_ascii=False, default=str),
                            json.dumps(found, ensure_ascii=False, default=str) if found else None, post_id))
