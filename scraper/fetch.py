@@ -319,9 +319,13 @@ class Fetcher:
         start = time.monotonic()
         with self.lock:
             self.requests_made += 1
+        timeout = (self.settings.connect_timeout, self.settings.read_timeout)
         try:
-            raw = self.session.get(url, headers=headers, allow_redirects=False, stream=True,
-                                   timeout=(self.settings.connect_timeout, self.settings.read_timeout))
+            if self.session.trust_env or self.session.auth or self.session.params:
+                raw = self.session.get(url, headers=headers, allow_redirects=False, stream=True, timeout=timeout)
+            else:
+                raw = self.session.send(self._prepare(url, headers), allow_redirects=False, stream=True,
+                                        timeout=timeout)
         except requests.exceptions.InvalidURL as exc:
             raise FetchError(f"invalid URL {url}: {exc}") from exc
         except (requests.ConnectionError, requests.Timeout) as exc:
@@ -333,6 +337,15 @@ class Fetcher:
         return Response(url=url, final_url=url, status=raw.status_code,
                         headers={k.lower(): v for k, v in raw.headers.items()}, body=body,
                         elapsed_ms=int((time.monotonic() - start) * 1000))
+
+    def _prepare(self, url: str, headers: Mapping[str, str]) -> requests.PreparedRequest:
+        """The GET that Session.request would prepare for a session that reads nothing from the environment and
+        has no auth or params: its headers (ours win) and cookies. Session.prepare_request costs ~58 µs a call
+        (jar copies, setting merges), this ~16 µs: ~1.5% of the crawler's CPU a page (bench/crawl.py)."""
+        request = requests.PreparedRequest()
+        request.prepare(method="GET", url=url, headers={**self.session.headers, **headers},
+                        cookies=self.session.cookies, hooks=self.session.hooks)
+        return request
 
     def _read_body(self, raw: requests.Response, url: str) -> bytes:
         """Read the decoded body up to max_bytes; truncated transfers are retried, oversized bodies refused."""

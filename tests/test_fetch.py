@@ -26,6 +26,21 @@ def test_plain_get_sends_honest_user_agent():
     assert "scraper" in DEFAULT_USER_AGENT
 
 
+@pytest.mark.parametrize("environment", [False, True], ids=["lean-path", "session-request"])
+def test_cookies_and_headers_are_sent_whichever_way_the_request_is_prepared(environment):
+    """Without environment settings the Fetcher prepares requests itself (cheaper than Session.request): the
+    server must see the same thing either way: our User-Agent and encodings, the caller's headers, the cookies
+    the site set."""
+    with FaultServer({"/a/": [Reply(200, "a", headers={"Set-Cookie": "visitor=42; Path=/"})],
+                      "/b/": [Reply(200, "b")]}) as srv, fast() as f:
+        f.session.trust_env = environment
+        f.get(srv.url("/a/"))
+        f.get(srv.url("/b/"), headers={"If-None-Match": '"v1"'})
+    sent = srv.hits[-1].headers
+    assert sent["user-agent"] == DEFAULT_USER_AGENT and "gzip" in sent["accept-encoding"]
+    assert sent["if-none-match"] == '"v1"' and sent["cookie"] == "visitor=42"
+
+
 def test_500_burst_then_success_is_retried():
     routes = {"/p/": [Reply(503), Reply(500), Reply(200, "ok")]}
     with FaultServer(routes) as srv, fast() as f:
