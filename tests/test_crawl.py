@@ -813,6 +813,42 @@ def test_sigkill_then_rerun_finishes_without_refetching_saved_posts(tmp_path, re
     assert conn.execute("SELECT count(*) FROM post_versions").fetchone()[0] == 40
 
 
+def child_pids(pid: int) -> list[int]:
+    """The live child processes of pid (Linux /proc)."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(c) for c in (task / "children").read_text().split()]
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
+def test_parser_processes_do_not_outlive_a_killed_crawl(tmp_path, sig):
+    db = tmp_path / "a.db"
+    wp = FakeWordPress(60, latency=0.02)
+    with wp.server:
+        proc = subprocess.Popen([sys.executable, "-m", "scraper", "crawl", wp.base, "--db", str(db), "--delay", "0",
+                                 "--concurrency", "2", "--parse-workers", "2"], cwd=ROOT,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and archived_count(db) < 5:
+            time.sleep(0.05)
+        parsers = child_pids(proc.pid)
+        proc.send_signal(sig)
+        proc.wait(timeout=30)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and any(alive(pid) for pid in parsers):
+            time.sleep(0.05)
+    assert len(parsers) >= 2   # the two parser processes (and multiprocessing's resource tracker)
+    assert not [pid for pid in parsers if alive(pid)]
+
+
 def test_fetcher_reads_the_environment_once_unless_it_holds_proxies(monkeypatch, tmp_path):
     monkeypatch.setenv("HOME", str(tmp_path))                 # no ~/.netrc
     monkeypatch.delenv("NETRC", raising=False)
