@@ -571,7 +571,7 @@ class SiteCrawl:
             except PoolUnavailable as exc:
                 if self.parse_pool is not None:
                     log.warning("%s; parsing in the crawler process instead", exc)
-                    self.parse_pool = None   # _process closes it on the way out
+                    self.parse_pool = None   # (started_pool: the crawl still closes it at the end)
         api_comments = None
         if (self.options.confirm_comments and work.reason == "comments" and work.wp_id and self.site.rest_mode
                 and resp.status == 200):

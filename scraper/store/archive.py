@@ -149,14 +149,14 @@ class Archive:
                 finally:
                     self._depth -= 1
                 return
-            with self._errors(), immediate(self.conn, on_rollback=self._forget_dictionaries):
+            with self._errors(), immediate(self.conn, on_rollback=self._forget_uncommitted):
                 self._depth = 1
                 try:
                     yield self.conn
                 finally:
                     self._depth = 0
 
-    def _forget_dictionaries(self) -> None:
+    def _forget_uncommitted(self) -> None:
         """After a rollback: drop the compression dictionaries and term ids the rolled-back transaction made."""
         self.codec = PageCodec(self.conn)
         self._term_ids.clear()
