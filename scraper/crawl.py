@@ -528,9 +528,10 @@ class SiteCrawl:
 
     def _expect_posts(self, total: int | None) -> None:
         """(listing thread) The REST listing's X-WP-Total, before its other pages: on a first or --full crawl
-        every post will be fetched, so the parser processes start now and are ready when the pages come."""
-        if total and (self.options.full or not self.archive_by_id):
-            self._start_parsers(total)
+        every post will be fetched (up to --max-posts; --since leaves the count unknown until the plan), so the
+        parser processes start now and are ready when the pages come."""
+        if total and (self.options.full or not self.archive_by_id) and self.options.since is None:
+            self._start_parsers(min(total, self.options.max_posts or total))
 
     def _start_parsers(self, pending: int) -> None:
         """Start parser processes when `pending` pages make them worth it (once per crawl; see parse_pool)."""

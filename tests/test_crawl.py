@@ -383,6 +383,7 @@ def test_a_first_crawl_starts_its_parser_processes_while_the_listing_is_still_co
     with wp.server:
         first = run_crawl(tmp_path / "a.db", wp, parse_workers=2)   # (explicit: the default is 0 on one core)
         again = run_crawl(tmp_path / "a.db", wp, parse_workers=2)   # nothing changed: no processes
+        run_crawl(tmp_path / "b.db", wp, parse_workers=2, max_posts=10)   # a first crawl that fetches 10: none
     assert first.counts["posts_new"] == 210 and again.counts["posts_new"] == 0
     assert len(started) == 1 and started[0][1] == 0 and started[0][0] >= 1   # after listing page 1, before any post
     assert len(pools[0].workers) == 2 and not any(w.process.is_alive() for w in pools[0].workers)   # closed at the end
