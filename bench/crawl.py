@@ -207,32 +207,42 @@ def tree_rss_mb(pid: int) -> float:
 
 
 def crawl(site: BenchSite, db: Path, concurrency: int, *extra: str) -> tuple[dict, float, float, float]:
-    """One `scraper crawl` child process: (its JSON summary, wall seconds, its own peak RSS in MB, the peak RSS of
-    its whole process tree in MB, parser processes included, sampled every 0.2 s)."""
+    """One `scraper crawl` child process: (its JSON summary, wall seconds, its own peak RSS in MB (VmHWM, read every
+    0.1 s: the kernel's ru_maxrss of a child would also count its descendants, spawned processes included), the peak
+    RSS of its whole process tree in MB, parser processes included, sampled every 0.1 s)."""
     import threading
 
     start = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "scraper", "crawl", site.server.base_url + "/", "--db", str(db),
                              "--delay", "0", "--concurrency", str(concurrency), "--log-format", "json", "--quiet",
                              *PARSE_WORKERS, *extra], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    tree_peak = [0.0]
+    own_peak, tree_peak = [0.0], [0.0]
     exited = threading.Event()
 
     def sample() -> None:
-        # Not proc.poll(): it would reap the child before os.wait4 below (ChildProcessError, no rusage).
-        while not exited.wait(0.2):
+        # Not proc.poll(): it would reap the child while it is read (the wait below does that).
+        while not exited.wait(0.1):
+            own_peak[0] = max(own_peak[0], high_water_mb(proc.pid))
             tree_peak[0] = max(tree_peak[0], tree_rss_mb(proc.pid))
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
     out, err = proc.stdout.read(), proc.stderr.read()   # --quiet: stderr stays small, no pipe deadlock
-    _, status, usage = os.wait4(proc.pid, 0)              # this child's own rusage (peak RSS)
+    proc.wait()
     exited.set()
-    proc.returncode = os.waitstatus_to_exitcode(status)
     seconds = time.perf_counter() - start
     if proc.returncode not in (0, 1):
         raise SystemExit(f"crawl failed ({proc.returncode}): {err[-2000:]}")
     sampler.join(timeout=1)
-    return json.loads(out), seconds, usage.ru_maxrss / 1024, tree_peak[0]
+    return json.loads(out), seconds, own_peak[0], tree_peak[0]
+
+
+def high_water_mb(pid: int) -> float:
+    """A live process's peak resident memory so far (VmHWM), in MB; 0 once it is gone."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0.0
+    return next((int(line.split()[1]) / 1024 for line in status.splitlines() if line.startswith("VmHWM:")), 0.0)
 
 
 def parse_rate(templates: list[Template], rounds: int, whole_posts: bool = True) -> float:
@@ -327,7 +337,7 @@ def main() -> None:
             site = BenchSite(templates, args.memory_posts, 0.0)
             with site.server:
                 summary, seconds, rss, tree = crawl(site, Path(tmp) / "memory.db", args.concurrency)
-            print(f"memory: {args.memory_posts} posts in {seconds:.0f} s, peak RSS of the crawl process {rss:.0f} MB, "
+            print(f"memory: {args.memory_posts} posts in {seconds:.0f} s, peak RSS of the crawl process (VmHWM) {rss:.0f} MB, "
                   f"of its process tree (parser processes included, sampled) {tree:.0f} MB")
             results.update(memory_posts=args.memory_posts, memory_peak_rss_mb=round(rss),
                            memory_peak_tree_rss_mb=round(tree))
