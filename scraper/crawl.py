@@ -157,6 +157,7 @@ class SiteCrawl:
         self.parse_pool: ProcessPool | None = None     # parser processes in use (None: parse in this process)
         self.started_pool: ProcessPool | None = None   # the ones this crawl started (closed when it ends)
         self.pool_lock = threading.Lock()
+        self.parsers_refused = False                    # the system would not start them: parse here
         self.resumed_since: str | None = None   # start of the killed crawl this run resumes (posts seen since: fresh)
         self.run_urls: set[str] = set()   # URLs queued this run: a link to one of them is not queued again
         self.exchanges: list[tuple[str, Response | None, str | None]] = []   # discovery responses not yet recorded
@@ -208,12 +209,13 @@ class SiteCrawl:
             status = "interrupted"
             raise
         finally:
-            if self.started_pool is not None:
-                self.started_pool.close()
-            self._record_exchanges()
-            self.arc.finish_crawl(self.crawl_id, status)
-            self.report.status = status
-            self._finish(start, requests_before)
+            try:
+                self._record_exchanges()
+                self.arc.finish_crawl(self.crawl_id, status)
+                self.report.status = status
+                self._finish(start, requests_before)
+            finally:
+                self._stop_parsers()   # after the crawl row is final: a second Ctrl-C here cannot leave it running
         return self.report
 
     def _exchange(self, url: str, resp: Response | None, error: str | None) -> None:
@@ -525,6 +527,7 @@ class SiteCrawl:
                     handled += 1
                     total = max(total, handled)
                     self.on_progress(handled, total + len(inflight))
+        self._stop_parsers()
 
     def _expect_posts(self, total: int | None) -> None:
         """(listing thread) The REST listing's X-WP-Total, before its other pages: on a first or --full crawl
@@ -534,10 +537,20 @@ class SiteCrawl:
             self._start_parsers(min(total, self.options.max_posts or total))
 
     def _start_parsers(self, pending: int) -> None:
-        """Start parser processes when `pending` pages make them worth it (once per crawl; see parse_pool)."""
+        """Start parser processes when `pending` pages make them worth it (once per crawl; see parse_pool); when
+        the system refuses them, the crawl parses in this process."""
         with self.pool_lock:
-            if self.started_pool is None:
-                self.parse_pool = self.started_pool = parse_pool(self.options.parse_workers, pending)
+            if self.started_pool is None and not self.parsers_refused:
+                try:
+                    self.parse_pool = self.started_pool = parse_pool(self.options.parse_workers, pending)
+                except OSError as exc:
+                    self.parsers_refused = True
+                    log.warning("parser processes could not be started (%s); parsing in the crawler process", exc)
+
+    def _stop_parsers(self) -> None:
+        """Stop the parser processes this crawl started (the pages are all in; idempotent)."""
+        if self.started_pool is not None:
+            self.started_pool.close()
 
     def _fill(self, pool: ThreadPoolExecutor, inflight: dict[Future, Work], window: int, budget: int | None) -> None:
         """Top up the in-flight window from the frontier (entries stay pending until handled)."""
@@ -572,7 +585,7 @@ class SiteCrawl:
             except PoolUnavailable as exc:
                 if self.parse_pool is not None:
                     log.warning("%s; parsing in the crawler process instead", exc)
-                    self.parse_pool = None   # (started_pool: the crawl still closes it at the end)
+                    self.parse_pool = None   # (started_pool: the crawl still stops it)
         api_comments = None
         if (self.options.confirm_comments and work.reason == "comments" and work.wp_id and self.site.rest_mode
                 and resp.status == 200):
@@ -860,7 +873,8 @@ def _auto_excerpt(excerpt: str | None, body_text: str | None) -> bool:
 def _shows_id(resp: Response, wp_id: int, articles: bool) -> bool:
     """True when a page marks post wp_id as its own: its postid-N body class, a shortlink (Link header, <link> tag)
     or, with `articles`, the id="post-N" of an article. Looks for this one ID's markers with bytes.find rather than
-    collecting every ID a page marks: 5% of the crawler's main-thread time went to that (py-spy --gil)."""
+    collecting every ID a page marks: 5% of the crawler's main-thread time went to that (py-spy --gil). Numbers are
+    matched as WordPress writes them (no leading zeros: "postid-007" is not post 7)."""
     head = resp.body[:HEAD_BYTES]
     digits = b"%d" % wp_id
     if _has_word(head, b"postid-" + digits, digits_end=True):

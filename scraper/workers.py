@@ -12,6 +12,7 @@ import multiprocessing
 import pickle
 import queue
 import signal
+import threading
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any, TypeVar
@@ -54,30 +55,43 @@ class _Worker:
         return self.conn.recv_bytes()
 
     def stop(self) -> None:
-        self.conn.close()   # the process reads EOF and exits
+        """Close the pipe (the process reads EOF and exits); kill it if it is still busy after _QUIT_WAIT."""
+        self.conn.close()
         self.process.join(_QUIT_WAIT)
         if self.process.is_alive():
-            self.process.terminate()
+            self.process.kill()   # not terminate(): the process ignores SIGTERM (see _serve)
             self.process.join(_QUIT_WAIT)
 
 
 class ProcessPool:
     """`size` processes; `run(fn, *args)` runs fn(*args) in an idle one and returns its result (thread-safe:
-    at most `size` jobs run at once, other callers wait for a free process). fn and args must pickle."""
+    at most `size` jobs run at once, other callers wait for a free process). fn and args must pickle.
+    OSError when the processes cannot be started (too many processes or open files, no memory)."""
 
     def __init__(self, size: int):
         self.context = multiprocessing.get_context("spawn")   # fork would copy the crawler's threads and sockets
         self.idle: queue.SimpleQueue[_Worker] = queue.SimpleQueue()
-        self.workers = [_Worker(self.context) for _ in range(size)]
+        self.lock = threading.Lock()   # guards `workers` and `closed` against run() replacing a process
+        self.closed = False
+        self.workers: list[_Worker] = []
+        try:
+            for _ in range(size):
+                self.workers.append(_Worker(self.context))
+        except BaseException:
+            self.close()
+            raise
         for worker in self.workers:
             self.idle.put(worker)
 
     def run(self, fn: Callable[..., T], *args: Any) -> T:
         """fn(*args) in a parser process; an exception it raises is raised here. A process that dies during the
-        job is replaced and the job tried once more in the new one; a second death raises WorkerDied. A process
-        that cannot even start raises PoolUnavailable (and stays as it is: the pool is of no use)."""
+        job is replaced and the job tried once more in the new one; a second death raises WorkerDied (a process
+        that died while idle counts as the first). PoolUnavailable when a process never started, a replacement
+        cannot be started, or the pool is closed: the caller should do without it."""
         job = pickle.dumps((fn, args), protocol=pickle.HIGHEST_PROTOCOL)
         for attempt in (1, 2):
+            if self.closed:
+                raise PoolUnavailable("the parser processes are stopped")
             worker = self.idle.get()
             try:
                 answer = worker.call(job)
@@ -98,14 +112,25 @@ class ProcessPool:
         raise AssertionError("unreachable")
 
     def _replace(self, dead: _Worker) -> _Worker:
+        """A new process in the dead one's place (PoolUnavailable when none can start, or the pool is closed:
+        the dead one stays in its place and makes any later job say so too)."""
         dead.stop()
-        fresh = _Worker(self.context)
-        self.workers[self.workers.index(dead)] = fresh
+        with self.lock:
+            if self.closed:
+                raise PoolUnavailable("the parser processes are stopped")
+            try:
+                fresh = _Worker(self.context)
+            except OSError as exc:
+                raise PoolUnavailable(f"no parser process could be started: {exc}") from exc
+            self.workers[self.workers.index(dead)] = fresh
         return fresh
 
     def close(self) -> None:
-        """Stop every process (each exits when its pipe closes; a stuck one is terminated)."""
-        for worker in self.workers:
+        """Stop every process (each exits when its pipe closes; a stuck one is killed). Idempotent."""
+        with self.lock:
+            self.closed = True
+            workers = list(self.workers)
+        for worker in workers:
             worker.stop()
 
     def __enter__(self) -> "ProcessPool":
@@ -117,7 +142,10 @@ class ProcessPool:
 
 def _serve(conn: Connection) -> None:
     """A parser process: answer jobs until the crawler closes the pipe (or dies: the same EOF)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)   # Ctrl-C is the crawler's to handle; the pipe says when to stop
+    # Ctrl-C, and the SIGTERM that `timeout` or systemd send to the whole process group, are the crawler's to
+    # handle: it finishes its transaction and closes the pipes, which is what tells these processes to stop.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     try:
         conn.send_bytes(b"ready")
         while True:
@@ -135,6 +163,8 @@ def _answer(conn: Connection, job: bytes) -> None:
         answer = (False, exc)
     try:
         reply = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
+        if not answer[0]:
+            pickle.loads(reply)   # some exceptions pickle but cannot be rebuilt (lxml's take extra arguments)
     except Exception as exc:   # an unpicklable result or exception: its description still gets back
         reply = pickle.dumps((False, RuntimeError(f"{fn.__name__}: {answer[1]!r} ({exc})")))
     conn.send_bytes(reply)

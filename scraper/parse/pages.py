@@ -12,7 +12,9 @@ from scraper.parse import parse
 from scraper.record import Post
 from scraper.urls import host_key
 
-PAGE_LINK = re.compile(rb'<a\s[^>]*class=["\'][^"\']*post-page-numbers[^>]*>', re.I)
+#: Tag and attribute names in any case; the class name as WordPress writes it (class names are case-sensitive),
+#: which is also what post_page_links' substring pre-check looks for.
+PAGE_LINK = re.compile(rb'(?i:<a\s[^>]*class=["\'][^"\']*)post-page-numbers[^>]*>')
 HREF_BYTES = re.compile(rb'href=["\']([^"\']+)["\']', re.I)
 MAX_POST_PAGES = 50
 
@@ -22,8 +24,8 @@ FurtherPage = Callable[[str], "tuple[bytes, Mapping[str, str] | None] | None"]
 
 def post_page_links(body: bytes, url: str) -> list[str]:
     """URLs of pages 2..N of a post split with <!--nextpage--> (wp_link_pages' post-page-numbers links)."""
-    if b"post-page-numbers" not in body:   # most pages: a substring test instead of a case-blind regex pass
-        return []                          # (class names are case-sensitive; WordPress writes them in lower case)
+    if b"post-page-numbers" not in body:   # most pages: one substring test instead of a regex pass
+        return []
     links: list[str] = []
     for tag in PAGE_LINK.finditer(body):
         href = HREF_BYTES.search(tag.group(0))
