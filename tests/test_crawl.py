@@ -376,7 +376,8 @@ def test_a_first_crawl_starts_its_parser_processes_while_the_listing_is_still_co
 
     def watched_pool(size: int) -> ProcessPool:
         paths = [h.path for h in wp.server.hits]
-        started.append((sum("/wp/v2/posts" in h for h in paths), sum("/2024/" in h for h in paths)))
+        listing_pages = sum("/wp/v2/posts" in h and "per_page=100" in h for h in paths)   # not detection's probe
+        started.append((listing_pages, sum("/2024/" in h for h in paths)))
         pools.append(ProcessPool(size))
         return pools[-1]
     monkeypatch.setattr(scraper.crawl, "ProcessPool", watched_pool)
@@ -385,14 +386,33 @@ def test_a_first_crawl_starts_its_parser_processes_while_the_listing_is_still_co
         again = run_crawl(tmp_path / "a.db", wp, parse_workers=2)   # nothing changed: no processes
         run_crawl(tmp_path / "b.db", wp, parse_workers=2, max_posts=10)   # a first crawl that fetches 10: none
     assert first.counts["posts_new"] == 210 and again.counts["posts_new"] == 0
-    assert len(started) == 1 and started[0][1] == 0 and started[0][0] >= 1   # after listing page 1, before any post
+    assert started == [(1, 0)]   # after listing page 1 (the other pages are asked for after it), before any post
     assert len(pools[0].workers) == 2 and not any(w.process.is_alive() for w in pools[0].workers)   # closed at the end
 
 
+def test_when_the_system_refuses_parser_processes_the_crawler_parses_itself(tmp_path, monkeypatch, caplog):
+    import scraper.crawl
+
+    def refuse(size: int):
+        raise OSError(11, "Resource temporarily unavailable")
+    monkeypatch.setattr(scraper.crawl, "ProcessPool", refuse)
+    wp = FakeWordPress(30)
+    with wp.server:
+        report = run_crawl(tmp_path / "a.db", wp, parse_workers=2)
+    assert report.counts["posts_new"] == 30 and report.counts["errors"] == 0
+    assert "parser processes could not be started" in caplog.text
+
+
+TEST_PROCESS = int(os.environ.setdefault("SCRAPER_TEST_PID", str(os.getpid())))   # spawned children inherit it
+
+
 def parse_or_die(body: bytes, *args):
-    """parse_post, except that a page saying KILL-THE-PARSER kills the (parser) process parsing it."""
+    """parse_post, except that a page saying KILL-THE-PARSER kills the parser process parsing it (in the test
+    process itself, as when no parser process could start, it raises instead of killing pytest)."""
     from scraper.parse.pages import parse_post
     if b"KILL-THE-PARSER" in body:
+        if os.getpid() == TEST_PROCESS:
+            raise AssertionError("the page was parsed in the crawler process, not in a parser process")
         os._exit(11)
     return parse_post(body, *args)
 
@@ -815,10 +835,15 @@ def test_sigkill_then_rerun_finishes_without_refetching_saved_posts(tmp_path, re
 
 
 def child_pids(pid: int) -> list[int]:
-    """The live child processes of pid (Linux /proc)."""
+    """The child processes of pid, from each process's parent in /proc/*/stat (Linux)."""
     found = []
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        found += [int(c) for c in (task / "children").read_text().split()]
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
     return found
 
 

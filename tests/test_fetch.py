@@ -27,15 +27,19 @@ def test_plain_get_sends_honest_user_agent():
 
 
 @pytest.mark.parametrize("environment", [False, True], ids=["lean-path", "session-request"])
-def test_cookies_and_headers_are_sent_whichever_way_the_request_is_prepared(environment):
+def test_cookies_and_headers_are_sent_whichever_way_the_request_is_prepared(environment, monkeypatch):
     """Without environment settings the Fetcher prepares requests itself (cheaper than Session.request): the
     server must see the same thing either way: our User-Agent and encodings, the caller's headers, the cookies
     the site set."""
+    prepared = []
+    monkeypatch.setattr(Fetcher, "_prepare", lambda self, url, headers, original=Fetcher._prepare:
+                        prepared.append(url) or original(self, url, headers))
     with FaultServer({"/a/": [Reply(200, "a", headers={"Set-Cookie": "visitor=42; Path=/"})],
                       "/b/": [Reply(200, "b")]}) as srv, fast() as f:
         f.session.trust_env = environment
         f.get(srv.url("/a/"))
         f.get(srv.url("/b/"), headers={"If-None-Match": '"v1"'})
+    assert len(prepared) == (0 if environment else 3)   # robots.txt, /a/, /b/
     sent = srv.hits[-1].headers
     assert sent["user-agent"] == DEFAULT_USER_AGENT and "gzip" in sent["accept-encoding"]
     assert sent["if-none-match"] == '"v1"' and sent["cookie"] == "visitor=42"

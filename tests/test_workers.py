@@ -88,3 +88,35 @@ def test_a_pool_whose_processes_cannot_start_says_so(monkeypatch):
 
 def _exit_at_start(conn) -> None:
     os._exit(1)
+
+
+def test_after_close_a_job_says_the_pool_is_unavailable_and_starts_nothing():
+    pool = ProcessPool(1)
+    assert pool.run(square_and_pid, 2)[0] == 4
+    pool.close()
+    pool.close()   # idempotent
+    with pytest.raises(PoolUnavailable, match="stopped"):
+        pool.run(square_and_pid, 3)
+    assert not any(w.process.is_alive() for w in pool.workers)
+
+
+def test_when_no_replacement_can_start_the_pool_says_it_is_unavailable(monkeypatch):
+    import scraper.workers
+
+    def refuse(*args, **kwargs):
+        raise OSError(24, "Too many open files")
+    with ProcessPool(1) as pool:
+        monkeypatch.setattr(scraper.workers, "_Worker", refuse)
+        with pytest.raises(PoolUnavailable, match="could be started.*Too many open files"):
+            pool.run(die, 7)
+
+
+def test_parser_processes_leave_sigterm_to_the_crawler():
+    """`timeout` and systemd signal the whole process group: the processes stay until the crawler closes them."""
+    import signal
+    import time
+    with ProcessPool(1) as pool:
+        pid = pool.run(square_and_pid, 1)[1]
+        os.kill(pid, signal.SIGTERM)
+        time.sleep(0.2)
+        assert pool.run(square_and_pid, 2) == (4, pid)
