@@ -28,7 +28,8 @@ class WorkerDied(Exception):
 
 
 class PoolUnavailable(Exception):
-    """A parser process died before it was ready (it could not start here): the caller should work without one."""
+    """The pool cannot serve (a process died before it was ready, no new one can be started, or the pool is
+    closed): the caller should work without it."""
 
 
 class _Worker:
