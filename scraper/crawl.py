@@ -549,6 +549,7 @@ class SiteCrawl:
 
     def _stop_parsers(self) -> None:
         """Stop the parser processes this crawl started (the pages are all in; idempotent)."""
+        self.parse_pool = None
         if self.started_pool is not None:
             self.started_pool.close()
 
