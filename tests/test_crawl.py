@@ -16,6 +16,7 @@ import pytest
 
 from fakewp import FakePost, FakeWordPress
 from faultserver import FaultServer, Reply
+from procs import alive, child_pids
 from scraper.crawl import CrawlOptions, SiteCrawl
 from scraper.fetch import Fetcher, FetchSettings
 from scraper.store import Archive
@@ -832,26 +833,6 @@ def test_sigkill_then_rerun_finishes_without_refetching_saved_posts(tmp_path, re
     statuses = [r[0] for r in conn.execute("SELECT status FROM crawls ORDER BY id")]
     assert statuses == ["interrupted", "complete"]
     assert conn.execute("SELECT count(*) FROM post_versions").fetchone()[0] == 40
-
-
-def child_pids(pid: int) -> list[int]:
-    """The child processes of pid, from each process's parent in /proc/*/stat (Linux)."""
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid:
-            found.append(int(stat.parent.name))
-    return found
-
-
-def alive(pid: int) -> bool:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
 
 
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])

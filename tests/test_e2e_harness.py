@@ -10,6 +10,7 @@ import pytest
 import requests
 from lxml import html as lxml_html
 
+from procs import group_pids
 from tests.wordpress import WordPressSite
 
 # Tests that take the `wordpress` fixtures are marked e2e by tests/conftest.py; the others here need no site.
@@ -143,22 +144,9 @@ def _socket_inodes(pid: int) -> set[str]:
     return inodes
 
 
-def _group_pids(pgid: int) -> list[int]:
-    """Processes of a process group (the PHP server's reaper, php and its workers)."""
-    pids = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[2]) == pgid:
-            pids.append(int(stat.parent.name))
-    return pids
-
-
 def test_nothing_listens_beyond_loopback(wordpress: WordPressSite) -> None:
     listening = _listening_tcp_inodes()
-    php_inodes = set().union(*(_socket_inodes(pid) for pid in _group_pids(wordpress._php.pid)))
+    php_inodes = set().union(*(_socket_inodes(pid) for pid in group_pids(wordpress._php.pid)))
     php_addrs = {listening[i] for i in php_inodes if i in listening}
     assert php_addrs == {f"0100007F:{wordpress.port:04X}"}        # 127.0.0.1:PORT only
     assert not _socket_inodes(wordpress._mariadb.pid) & listening.keys()   # MariaDB: unix socket only
